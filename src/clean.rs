@@ -1,0 +1,340 @@
+//! The [`Cleaner`]: runs the detectors, resolves overlapping spans, renders the clean text.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::CleanerConfig;
+use crate::detect::{Detector, RepeatDetector};
+use crate::document::{Document, Label, Span};
+use crate::error::Result;
+use crate::segment;
+
+/// Spans and bytes removed for one label.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelCount {
+    /// Number of spans.
+    pub spans: u64,
+    /// Bytes of original text the spans cover.
+    pub bytes: u64,
+}
+
+/// The outcome of cleaning one page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CleanResult {
+    /// The page with removed spans cut out. Kept lines are unchanged; blank lines between kept
+    /// lines collapse to one paragraph break.
+    pub text: String,
+    /// What was removed and why: sorted by start, disjoint, on char boundaries of the input.
+    pub spans: Vec<Span>,
+    /// Why the page was passed through untouched (e.g. larger than `max_page_bytes`), if it was.
+    pub skipped: Option<String>,
+}
+
+impl CleanResult {
+    /// Spans and bytes removed per label.
+    #[must_use]
+    pub fn counts(&self) -> BTreeMap<Label, LabelCount> {
+        let mut out = BTreeMap::new();
+        for s in &self.spans {
+            let c: &mut LabelCount = out.entry(s.label).or_default();
+            c.spans += 1;
+            c.bytes += s.len() as u64;
+        }
+        out
+    }
+}
+
+/// Totals over many cleaned pages: what a corpus run removed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CleanReport {
+    /// Pages cleaned (skipped pages included).
+    pub documents: u64,
+    /// Pages passed through untouched (too large).
+    pub skipped: u64,
+    /// Bytes of input text.
+    pub bytes_in: u64,
+    /// Bytes of cleaned text.
+    pub bytes_out: u64,
+    /// Spans and bytes removed per label.
+    pub labels: BTreeMap<Label, LabelCount>,
+}
+
+impl CleanReport {
+    /// Adds one page's result; `input_len` is the page's length in bytes.
+    pub fn add(&mut self, input_len: usize, result: &CleanResult) {
+        self.documents += 1;
+        self.skipped += u64::from(result.skipped.is_some());
+        self.bytes_in += input_len as u64;
+        self.bytes_out += result.text.len() as u64;
+        for (label, c) in result.counts() {
+            let t = self.labels.entry(label).or_default();
+            t.spans += c.spans;
+            t.bytes += c.bytes;
+        }
+    }
+
+    /// Adds another report's totals (reports of two halves merge into the whole's).
+    pub fn merge(&mut self, other: &CleanReport) {
+        self.documents += other.documents;
+        self.skipped += other.skipped;
+        self.bytes_in += other.bytes_in;
+        self.bytes_out += other.bytes_out;
+        for (label, c) in &other.labels {
+            let t = self.labels.entry(*label).or_default();
+            t.spans += c.spans;
+            t.bytes += c.bytes;
+        }
+    }
+}
+
+/// Cleans pages: finds chrome, repeats and comments, and cuts them out.
+///
+/// Built from a validated [`CleanerConfig`]; after that, cleaning never fails, for any `&str`.
+/// A `Cleaner` is immutable and `Send + Sync`: share one across threads.
+///
+/// # Example
+/// ```
+/// use chaffless::{Cleaner, CleanerConfig};
+/// let cleaner = Cleaner::new(CleanerConfig::default()).unwrap();
+/// let lede = "The council approved the new budget on Tuesday after a long debate over school funding.";
+/// let page = format!("{lede}\n\nThe vote was close.\n\n{lede}");
+/// let result = cleaner.clean(&page);
+/// assert_eq!(result.text, format!("{lede}\n\nThe vote was close.\n"));
+/// assert_eq!(result.spans[0].label, chaffless::Label::Repeat);
+/// ```
+#[derive(Debug)]
+pub struct Cleaner {
+    config: CleanerConfig,
+    detectors: Vec<Box<dyn Detector>>,
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl Cleaner {
+    /// Validates `config` and builds the detectors it enables.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the first bad field.
+    pub fn new(config: CleanerConfig) -> Result<Self> {
+        config.validate()?;
+        let detectors: Vec<Box<dyn Detector>> =
+            vec![Box::new(RepeatDetector::new(config.repeat.clone(), config.seed))];
+        let pool = if config.num_threads == 0 {
+            None
+        } else {
+            rayon::ThreadPoolBuilder::new().num_threads(config.num_threads).build().ok()
+        };
+        Ok(Self { config, detectors, pool })
+    }
+
+    /// The configuration this cleaner was built with.
+    #[must_use]
+    pub fn config(&self) -> &CleanerConfig {
+        &self.config
+    }
+
+    /// The spans every detector finds in `text`, overlaps resolved (sorted, disjoint).
+    #[must_use]
+    pub fn annotate(&self, text: &str) -> Vec<Span> {
+        if text.len() > self.config.max_page_bytes {
+            return Vec::new();
+        }
+        let doc = Document::new(text, self.config.seed);
+        let mut spans = Vec::new();
+        for d in &self.detectors {
+            d.detect(&doc, &mut spans);
+        }
+        resolve(spans)
+    }
+
+    /// Cleans one page.
+    #[must_use]
+    pub fn clean(&self, text: &str) -> CleanResult {
+        if text.len() > self.config.max_page_bytes {
+            return CleanResult {
+                text: text.to_string(),
+                spans: Vec::new(),
+                skipped: Some(format!(
+                    "page of {} bytes is larger than max_page_bytes ({})",
+                    text.len(),
+                    self.config.max_page_bytes
+                )),
+            };
+        }
+        let spans = self.annotate(text);
+        let text = render(text, &spans);
+        CleanResult { text, spans, skipped: None }
+    }
+
+    /// Runs `f` on the configured thread pool (all cores when `num_threads` is 0).
+    pub(crate) fn install<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
+        match &self.pool {
+            Some(pool) => pool.install(f),
+            None => f(),
+        }
+    }
+
+    /// Cleans many pages in parallel; the results equal one-by-one [`clean`](Self::clean) calls.
+    #[must_use]
+    pub fn clean_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<CleanResult> {
+        use rayon::prelude::*;
+        self.install(|| texts.par_iter().map(|t| self.clean(t.as_ref())).collect())
+    }
+
+    /// Annotates many pages in parallel; equal to one-by-one [`annotate`](Self::annotate) calls.
+    #[must_use]
+    pub fn annotate_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<Span>> {
+        use rayon::prelude::*;
+        self.install(|| texts.par_iter().map(|t| self.annotate(t.as_ref())).collect())
+    }
+}
+
+/// Makes spans disjoint: a higher-scoring span wins the bytes it shares with a lower one (ties:
+/// the earlier detector), and the loser keeps only the parts nobody else claims.
+fn resolve(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.retain(|s| !s.is_empty());
+    if spans.len() < 2 {
+        return spans;
+    }
+    let mut order: Vec<usize> = (0..spans.len()).collect();
+    // Stable: equal scores keep detector order.
+    order.sort_by(|&a, &b| spans[b].score.total_cmp(&spans[a].score));
+    // start -> end of claimed ranges, disjoint.
+    let mut claimed: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut out = Vec::with_capacity(spans.len());
+    for i in order {
+        let span = &spans[i];
+        let mut pos = span.start;
+        // Ranges that may overlap [start, end): the one starting before `start`, then the rest.
+        let before = claimed.range(..=span.start).next_back().map(|(&s, &e)| (s, e));
+        let mut overlapping: Vec<(usize, usize)> = before.into_iter().collect();
+        overlapping.extend(claimed.range(span.start + 1..span.end).map(|(&s, &e)| (s, e)));
+        let mut pieces = Vec::new();
+        for (s, e) in overlapping {
+            if e <= pos {
+                continue;
+            }
+            if s > pos {
+                pieces.push((pos, s));
+            }
+            pos = pos.max(e);
+            if pos >= span.end {
+                break;
+            }
+        }
+        if pos < span.end {
+            pieces.push((pos, span.end));
+        }
+        for (s, e) in pieces {
+            claimed.insert(s, e);
+            out.push(Span { start: s, end: e, ..span.clone() });
+        }
+    }
+    out.sort_by_key(|s| (s.start, s.end));
+    out
+}
+
+/// The text with `spans` (sorted, disjoint) cut out.
+///
+/// A line whose every non-blank char is removed disappears with its line break; a line cut in
+/// part keeps the rest, trimmed at the cut. Between two kept lines there is one line break, or
+/// two where the original had a blank line anywhere between them (paragraph breaks survive).
+fn render(text: &str, spans: &[Span]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut si = 0;
+    let mut prev_term: Option<&str> = None; // terminator of the last kept line
+    let mut blank_since = false;
+    let mut piece = String::new();
+    for line in segment::lines(text) {
+        let content = &text[line.start..line.content_end];
+        if content.trim().is_empty() {
+            blank_since = true;
+            continue;
+        }
+        // Skip spans that end before this line.
+        while si < spans.len() && spans[si].end <= line.start {
+            si += 1;
+        }
+        piece.clear();
+        let mut pos = line.start;
+        let mut cut = false;
+        let mut j = si;
+        while j < spans.len() && spans[j].start < line.content_end {
+            let (s, e) = (spans[j].start.max(line.start), spans[j].end.min(line.content_end));
+            if s > pos {
+                piece.push_str(&text[pos..s]);
+            }
+            pos = pos.max(e);
+            cut = true;
+            j += 1;
+        }
+        if pos < line.content_end {
+            piece.push_str(&text[pos..line.content_end]);
+        }
+        let kept = if cut { piece.trim() } else { piece.as_str() };
+        if kept.trim().is_empty() {
+            continue;
+        }
+        if let Some(t) = prev_term {
+            let t = if t.is_empty() { "\n" } else { t };
+            out.push_str(t);
+            if blank_since {
+                out.push_str(t);
+            }
+        }
+        out.push_str(kept);
+        prev_term = Some(&text[line.content_end..line.end]);
+        blank_since = false;
+    }
+    if let Some(t) = prev_term {
+        out.push_str(t);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(start: usize, end: usize, score: f64) -> Span {
+        Span {
+            start,
+            end,
+            label: Label::Chrome,
+            score,
+            detector: "t".into(),
+            rule: "t".into(),
+            evidence: String::new(),
+            copies: vec![],
+        }
+    }
+
+    #[test]
+    fn render_table() {
+        let cases: &[(&str, &[(usize, usize)], &str)] = &[
+            ("a\nb\nc", &[(2, 3)], "a\nc"),
+            ("a\n\nb\n\nc\n", &[(3, 4)], "a\n\nc\n"),
+            ("a\r\nb\r\nc", &[(3, 4)], "a\r\nc"),
+            ("\n\na\n\n", &[], "a\n"),
+            ("keep cut", &[(4, 8)], "keep"),
+            ("x", &[(0, 1)], ""),
+            ("  indented\nb", &[], "  indented\nb"),
+        ];
+        for (text, cuts, want) in cases {
+            let spans: Vec<Span> = cuts.iter().map(|&(s, e)| span(s, e, 1.0)).collect();
+            assert_eq!(render(text, &spans), *want, "text {text:?}");
+        }
+    }
+
+    #[test]
+    fn resolve_prefers_higher_score() {
+        let out = resolve(vec![span(0, 10, 0.5), span(5, 15, 0.9)]);
+        let r: Vec<(usize, usize, f64)> = out.iter().map(|s| (s.start, s.end, s.score)).collect();
+        assert_eq!(r, [(0, 5, 0.5), (5, 15, 0.9)]);
+        let out = resolve(vec![span(0, 20, 0.9), span(5, 15, 0.5)]);
+        assert_eq!(out.len(), 1);
+        let out = resolve(vec![span(5, 8, 0.9), span(0, 20, 0.5)]);
+        let r: Vec<(usize, usize)> = out.iter().map(|s| (s.start, s.end)).collect();
+        assert_eq!(r, [(0, 5), (5, 8), (8, 20)]);
+    }
+}

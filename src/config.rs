@@ -1,0 +1,196 @@
+//! Configuration: small serde structs per concern, composed into [`CleanerConfig`].
+//!
+//! Every struct has a documented [`Default`], rejects unknown fields when deserialised, and is
+//! checked by `validate()`, which [`crate::Cleaner::new`] calls: an out-of-range value is an
+//! [`ErrorKind::Config`](crate::ErrorKind::Config) error naming the field and the value.
+//!
+//! ```
+//! use chaffless::CleanerConfig;
+//! let mut config = CleanerConfig::default();
+//! config.repeat.min_coverage = 1.5;
+//! let err = config.validate().unwrap_err();
+//! assert_eq!(err.to_string(), "repeat.min_coverage must be in (0, 1], got 1.5");
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::shingle::MAX_SHINGLE;
+
+/// Settings of the `repeat` detector (text repeated inside one page).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct RepeatConfig {
+    /// Run the detector. Default `true`.
+    pub enabled: bool,
+    /// Words per shingle used to find copies. Default 3.
+    pub shingle_size: usize,
+    /// Fewest words a block needs to be judged a copy: shorter lines ("Share", dates, code
+    /// output) repeat by nature and are left to other detectors. Default 8.
+    pub min_tokens: usize,
+    /// Share of a block's words that must be found, in order, in other blocks for the block to
+    /// be a copy. Default 0.9.
+    pub min_coverage: f64,
+    /// Shortest run of consecutive matching words that counts as copied text. Default 4.
+    pub min_run: usize,
+    /// Text found in more blocks than this is a page pattern (a caption under every image, a
+    /// repeated code line), not a teaser, and is not a `repeat`. Default 3.
+    pub max_copies: usize,
+    /// Blocks with fewer words than this are confirmed by an edit-distance ratio against the
+    /// text they copy, since a few shared shingles are weak evidence. Default 24.
+    pub short_block: usize,
+    /// Least normalised Levenshtein similarity that confirms a short copy. Default 0.75.
+    pub min_edit_ratio: f64,
+}
+
+impl Default for RepeatConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            shingle_size: 3,
+            min_tokens: 8,
+            min_coverage: 0.9,
+            min_run: 4,
+            max_copies: 3,
+            short_block: 24,
+            min_edit_ratio: 0.75,
+        }
+    }
+}
+
+fn check_unit(field: &str, v: f64) -> Result<()> {
+    if v > 0.0 && v <= 1.0 {
+        Ok(())
+    } else {
+        Err(Error::config(format!("{field} must be in (0, 1], got {v}")))
+    }
+}
+
+fn check_range(field: &str, v: usize, lo: usize, hi: usize) -> Result<()> {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(Error::config(format!("{field} must be in [{lo}, {hi}], got {v}")))
+    }
+}
+
+impl RepeatConfig {
+    /// Checks every field; the error names the first bad one.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) when a value is out of range.
+    pub fn validate(&self) -> Result<()> {
+        check_range("repeat.shingle_size", self.shingle_size, 1, MAX_SHINGLE)?;
+        check_range("repeat.min_tokens", self.min_tokens, 1, 1_000_000)?;
+        check_unit("repeat.min_coverage", self.min_coverage)?;
+        check_range("repeat.min_run", self.min_run, self.shingle_size, 1_000_000)
+            .map_err(|e| Error::config(format!("{e} (it must be at least shingle_size)")))?;
+        check_range("repeat.max_copies", self.max_copies, 1, 1_000_000)?;
+        check_range("repeat.short_block", self.short_block, 0, 1_000_000)?;
+        check_unit("repeat.min_edit_ratio", self.min_edit_ratio)
+    }
+}
+
+/// Settings of a [`Cleaner`](crate::Cleaner).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct CleanerConfig {
+    /// Seed of every hash (tokens, shingles). Default 0. Results are identical across
+    /// processes and platforms for the same seed.
+    pub seed: u64,
+    /// Pages larger than this many bytes are passed through untouched and reported as
+    /// skipped, never dropped. Default 64 MiB.
+    pub max_page_bytes: usize,
+    /// Threads for batch calls; 0 means one per core. Default 0.
+    pub num_threads: usize,
+    /// The `repeat` detector.
+    pub repeat: RepeatConfig,
+}
+
+impl Default for CleanerConfig {
+    fn default() -> Self {
+        Self { seed: 0, max_page_bytes: 64 << 20, num_threads: 0, repeat: RepeatConfig::default() }
+    }
+}
+
+impl CleanerConfig {
+    /// Checks every field; the error names the first bad one.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) when a value is out of range.
+    pub fn validate(&self) -> Result<()> {
+        check_range("max_page_bytes", self.max_page_bytes, 1, usize::MAX)?;
+        check_range("num_threads", self.num_threads, 0, 4096)?;
+        self.repeat.validate()
+    }
+
+    /// Parses a JSON configuration (missing keys take their defaults) and validates it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) for unknown keys, wrong types or bad
+    /// values.
+    pub fn from_json(json: &str) -> Result<Self> {
+        let config: Self = serde_json::from_str(json)
+            .map_err(|e| Error::config(format!("invalid configuration: {e}")))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The configuration as JSON, every key present.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        // A struct of plain numbers and booleans always serialises.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Sets [`seed`](Self::seed).
+    #[must_use]
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets [`num_threads`](Self::num_threads).
+    #[must_use]
+    pub fn with_num_threads(mut self, n: usize) -> Self {
+        self.num_threads = n;
+        self
+    }
+
+    /// Sets [`max_page_bytes`](Self::max_page_bytes).
+    #[must_use]
+    pub fn with_max_page_bytes(mut self, n: usize) -> Self {
+        self.max_page_bytes = n;
+        self
+    }
+
+    /// Replaces the `repeat` settings.
+    #[must_use]
+    pub fn with_repeat(mut self, repeat: RepeatConfig) -> Self {
+        self.repeat = repeat;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_validate_and_round_trip() {
+        let c = CleanerConfig::default();
+        c.validate().unwrap();
+        assert_eq!(CleanerConfig::from_json(&c.to_json()).unwrap(), c);
+        assert_eq!(CleanerConfig::from_json("{}").unwrap(), c);
+    }
+
+    #[test]
+    fn errors_name_field_and_value() {
+        let e = CleanerConfig::from_json(r#"{"repeat": {"shingle_size": 0}}"#).unwrap_err();
+        assert_eq!(e.to_string(), "repeat.shingle_size must be in [1, 32], got 0");
+        let e = CleanerConfig::from_json(r#"{"nope": 1}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field `nope`"), "{e}");
+    }
+}

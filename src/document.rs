@@ -1,0 +1,221 @@
+//! The document model: a page, its blocks and tokens, and the labelled spans detectors find.
+
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::normalize::{Token, Tokenizer};
+use crate::segment::{self, Block};
+
+/// What a line or span of a page is. The same vocabulary as the labelled fixture pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Label {
+    /// The article's text: kept.
+    Body,
+    /// The article's title or a sub-heading: kept.
+    Title,
+    /// Page chrome: navigation, search boxes, captions and credits, promos, footers.
+    Chrome,
+    /// Text repeated elsewhere in the same page (a teaser, a caption repeating the lede).
+    Repeat,
+    /// A comment section: header, comments, authors, timestamps, prompts.
+    Comment,
+    /// An empty line.
+    Blank,
+}
+
+impl Label {
+    /// Every label, in declaration order.
+    pub const ALL: [Label; 6] =
+        [Label::Body, Label::Title, Label::Chrome, Label::Repeat, Label::Comment, Label::Blank];
+
+    /// The label's name, as in fixtures and Python (`"repeat"`, ...).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Label::Body => "body",
+            Label::Title => "title",
+            Label::Chrome => "chrome",
+            Label::Repeat => "repeat",
+            Label::Comment => "comment",
+            Label::Blank => "blank",
+        }
+    }
+
+    /// True for labels whose text a cleaner removes (`chrome`, `repeat`, `comment`).
+    #[must_use]
+    pub fn is_removed(self) -> bool {
+        matches!(self, Label::Chrome | Label::Repeat | Label::Comment)
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Label {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Label::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| Error::input(format!("unknown label {s:?}")))
+    }
+}
+
+/// A detection: a byte range of the original text, labelled, scored and explained.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Span {
+    /// Byte offset of the span's start in the original text (a char boundary).
+    pub start: usize,
+    /// Byte offset just past the span's end (a char boundary).
+    pub end: usize,
+    /// What the span is.
+    pub label: Label,
+    /// Confidence in [0, 1].
+    pub score: f64,
+    /// The detector's versioned name, e.g. `repeat_v1`.
+    pub detector: String,
+    /// The rule that fired, e.g. `truncated_copy`.
+    pub rule: String,
+    /// Human-readable evidence for the rule.
+    pub evidence: String,
+    /// Byte ranges of the text this span copies (for `repeat`), empty otherwise.
+    pub copies: Vec<(usize, usize)>,
+}
+
+impl Span {
+    /// The byte range of the span.
+    #[must_use]
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.end
+    }
+
+    /// Length in bytes.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// True for an empty span.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// A page analysed for detection: its blocks and the tokens of each block.
+///
+/// Built once per page and shared by every detector.
+#[derive(Clone, Debug)]
+pub struct Document<'a> {
+    text: &'a str,
+    blocks: Vec<Block>,
+    tokens: Vec<Token>,
+    block_tokens: Vec<Range<usize>>,
+}
+
+impl<'a> Document<'a> {
+    /// Segments and tokenizes `text`, hashing tokens with `seed`.
+    #[must_use]
+    pub fn new(text: &'a str, seed: u64) -> Self {
+        let blocks = segment::blocks(text);
+        let mut tokenizer = Tokenizer::new(seed);
+        let mut tokens = Vec::with_capacity(text.len() / 6);
+        let mut block_tokens = Vec::with_capacity(blocks.len());
+        for b in &blocks {
+            let first = tokens.len();
+            tokenizer.tokenize_into(b.text(text), b.start, &mut tokens);
+            block_tokens.push(first..tokens.len());
+        }
+        Self { text, blocks, tokens, block_tokens }
+    }
+
+    /// The original text.
+    #[must_use]
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The page's blocks (non-blank lines), in order.
+    #[must_use]
+    pub fn blocks(&self) -> &[Block] {
+        &self.blocks
+    }
+
+    /// The tokens of block `i`.
+    ///
+    /// # Panics
+    /// If `i` is not a block index.
+    #[must_use]
+    pub fn tokens(&self, i: usize) -> &[Token] {
+        &self.tokens[self.block_tokens[i].clone()]
+    }
+
+    /// The trimmed text of block `i`.
+    ///
+    /// # Panics
+    /// If `i` is not a block index.
+    #[must_use]
+    pub fn block_text(&self, i: usize) -> &'a str {
+        self.blocks[i].text(self.text)
+    }
+}
+
+/// Converts byte offsets into `text` to code-point (char) offsets, as Python's `str` indexes.
+///
+/// Offsets may come in any order; each must lie on a char boundary (or equal `text.len()`).
+/// One pass over the text, whatever the number of offsets.
+///
+/// # Example
+/// ```
+/// let text = "é1€";
+/// assert_eq!(chaffless::document::char_offsets(text, &[0, 2, 3, 6]), [0, 1, 2, 3]);
+/// ```
+#[must_use]
+pub fn char_offsets(text: &str, byte_offsets: &[usize]) -> Vec<usize> {
+    if text.is_ascii() {
+        return byte_offsets.to_vec();
+    }
+    let mut order: Vec<usize> = (0..byte_offsets.len()).collect();
+    order.sort_unstable_by_key(|&i| byte_offsets[i]);
+    let mut out = vec![0; byte_offsets.len()];
+    let mut chars = text.char_indices().enumerate().peekable();
+    let total = text.chars().count();
+    for i in order {
+        let target = byte_offsets[i];
+        while chars.peek().is_some_and(|&(_, (b, _))| b < target) {
+            chars.next();
+        }
+        out[i] = chars.peek().map_or(total, |&(ci, _)| ci);
+    }
+    out
+}
+
+/// Converts code-point offsets into `text` to byte offsets (offsets past the end clamp to
+/// `text.len()`). One pass over the text.
+#[must_use]
+pub fn byte_offsets(text: &str, char_offsets: &[usize]) -> Vec<usize> {
+    if text.is_ascii() {
+        return char_offsets.iter().map(|&c| c.min(text.len())).collect();
+    }
+    let mut order: Vec<usize> = (0..char_offsets.len()).collect();
+    order.sort_unstable_by_key(|&i| char_offsets[i]);
+    let mut out = vec![text.len(); char_offsets.len()];
+    let mut chars = text.char_indices().enumerate().peekable();
+    for i in order {
+        let target = char_offsets[i];
+        while chars.peek().is_some_and(|&(ci, _)| ci < target) {
+            chars.next();
+        }
+        out[i] = chars.peek().map_or(text.len(), |&(_, (b, _))| b);
+    }
+    out
+}

@@ -1,0 +1,422 @@
+//! Cleaning JSONL corpora: one JSON object per line, plain, gzip (`.gz`) or zstd (`.zst`).
+//!
+//! - Every field but the text field is written back exactly as it was read (raw JSON, same
+//!   order); unknown fields are kept.
+//! - A record that cannot be processed (invalid UTF-8, bad JSON, not an object, a missing or
+//!   non-string text field) goes to the **rejects** file with its file, line number, reason and
+//!   the original line, and the run goes on. Records in = records out + rejected, always.
+//! - Outputs are written **atomically**: to a temporary file beside the target, renamed into
+//!   place only once complete, so a crash never leaves a half-written file.
+//! - Work runs in batches on all cores; output order is input order.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::clean::{CleanReport, Cleaner};
+use crate::document::{char_offsets, Span};
+use crate::error::{Error, Result};
+
+/// Options of [`clean_jsonl`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct JsonlOptions {
+    /// The field holding the page text. Default `"text"`.
+    pub text_field: String,
+    /// Keep the text and add the spans (in `spans_field`) instead of cleaning. Default false.
+    pub annotate: bool,
+    /// Field that receives the spans in annotate mode. Default `"spans"`.
+    pub spans_field: String,
+    /// Where rejected records go (JSONL, compressed by extension). Written only when a record
+    /// is rejected. Default: none, and a rejected record is then an error.
+    pub rejects: Option<String>,
+    /// Draw a progress bar on standard error when it is a terminal. Default true.
+    pub progress: bool,
+    /// Records per parallel batch. Default 4096.
+    pub batch_records: usize,
+}
+
+impl Default for JsonlOptions {
+    fn default() -> Self {
+        Self {
+            text_field: "text".into(),
+            annotate: false,
+            spans_field: "spans".into(),
+            rejects: None,
+            progress: true,
+            batch_records: 4096,
+        }
+    }
+}
+
+/// What a [`clean_jsonl`] run did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct JsonlSummary {
+    /// Records read (blank lines are not records).
+    pub records_in: u64,
+    /// Records written to the output.
+    pub records_out: u64,
+    /// Records written to the rejects file.
+    pub rejected: u64,
+    /// Blank lines skipped.
+    pub blank_lines: u64,
+    /// The rejects file, when one was written.
+    pub rejects_path: Option<String>,
+    /// What cleaning removed, per label.
+    pub report: CleanReport,
+}
+
+/// A span as written to JSON: code-point offsets, like Python's `str`.
+#[derive(Serialize)]
+struct SpanOut<'a> {
+    start: usize,
+    end: usize,
+    label: &'static str,
+    score: f64,
+    detector: &'a str,
+    rule: &'a str,
+    evidence: &'a str,
+    copies: Vec<(usize, usize)>,
+}
+
+/// The spans with byte offsets turned into code-point offsets of `text`.
+fn spans_json(text: &str, spans: &[Span]) -> String {
+    let mut offs = Vec::with_capacity(spans.len() * 2);
+    for s in spans {
+        offs.push(s.start);
+        offs.push(s.end);
+        for &(a, b) in &s.copies {
+            offs.push(a);
+            offs.push(b);
+        }
+    }
+    let chars = char_offsets(text, &offs);
+    let mut it = chars.into_iter();
+    let mut next = || it.next().unwrap_or(0);
+    let out: Vec<SpanOut<'_>> = spans
+        .iter()
+        .map(|s| SpanOut {
+            start: next(),
+            end: next(),
+            label: s.label.as_str(),
+            score: s.score,
+            detector: &s.detector,
+            rule: &s.rule,
+            evidence: &s.evidence,
+            copies: s.copies.iter().map(|_| (next(), next())).collect(),
+        })
+        .collect();
+    serde_json::to_string(&out).unwrap_or_else(|_| "[]".into())
+}
+
+enum Outcome {
+    Blank,
+    Out { line: String, input_len: usize, result: crate::clean::CleanResult },
+    Reject(String),
+}
+
+#[derive(Serialize)]
+struct RejectOut<'a> {
+    file: &'a str,
+    line: u64,
+    reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record_base64: Option<String>,
+}
+
+fn reject(file: &str, lineno: u64, raw: &[u8], reason: String) -> Outcome {
+    let (record, record_base64) = match std::str::from_utf8(raw) {
+        Ok(s) => (Some(s.trim_end_matches(['\n', '\r'])), None),
+        Err(_) => (None, Some(base64::engine::general_purpose::STANDARD.encode(raw))),
+    };
+    let r = RejectOut { file, line: lineno, reason, record, record_base64 };
+    Outcome::Reject(serde_json::to_string(&r).unwrap_or_default())
+}
+
+fn process(cleaner: &Cleaner, opts: &JsonlOptions, file: &str, lineno: u64, raw: &[u8]) -> Outcome {
+    let s = match std::str::from_utf8(raw) {
+        Ok(s) => s,
+        Err(e) => {
+            let reason = format!("invalid UTF-8 at byte {} of the line", e.valid_up_to());
+            return reject(file, lineno, raw, reason);
+        }
+    };
+    let s = s.trim();
+    if s.is_empty() {
+        return Outcome::Blank;
+    }
+    if !s.starts_with('{') {
+        return reject(file, lineno, raw, "record is not a JSON object".into());
+    }
+    let mut record: IndexMap<String, &RawValue> = match serde_json::from_str(s) {
+        Ok(r) => r,
+        Err(e) => return reject(file, lineno, raw, format!("invalid JSON: {e}")),
+    };
+    let field = &opts.text_field;
+    let Some(value) = record.get(field.as_str()) else {
+        return reject(file, lineno, raw, format!("missing field {field:?}"));
+    };
+    if !value.get().starts_with('"') {
+        return reject(file, lineno, raw, format!("field {field:?} is not a string"));
+    }
+    let text: String = match serde_json::from_str(value.get()) {
+        Ok(t) => t,
+        Err(e) => return reject(file, lineno, raw, format!("field {field:?}: {e}")),
+    };
+    let result = cleaner.clean(&text);
+    let replacement = if opts.annotate {
+        spans_json(&text, &result.spans)
+    } else {
+        serde_json::to_string(&result.text).unwrap_or_default()
+    };
+    let Ok(replacement) = RawValue::from_string(replacement) else {
+        return reject(file, lineno, raw, "could not serialise the result".into());
+    };
+    let target = if opts.annotate { opts.spans_field.clone() } else { field.clone() };
+    record.insert(target, &replacement);
+    match serde_json::to_string(&record) {
+        Ok(line) => Outcome::Out { line, input_len: text.len(), result },
+        Err(e) => reject(file, lineno, raw, format!("could not serialise the record: {e}")),
+    }
+}
+
+/// Opens `path` for reading, decompressing by extension; `-` is standard input.
+///
+/// # Errors
+/// [`ErrorKind::Io`](crate::ErrorKind::Io) when the file cannot be opened.
+pub fn open_input(path: &str) -> Result<Box<dyn BufRead + Send>> {
+    if path == "-" {
+        return Ok(Box::new(BufReader::with_capacity(1 << 20, io::stdin())));
+    }
+    let file = File::open(path).map_err(|e| Error::io(format!("cannot open {path}"), e))?;
+    let reader: Box<dyn Read + Send> = if path.ends_with(".gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
+    } else if path.ends_with(".zst") || path.ends_with(".zstd") {
+        Box::new(zstd::Decoder::new(file).map_err(|e| Error::io(format!("cannot read {path}"), e))?)
+    } else {
+        Box::new(file)
+    };
+    Ok(Box::new(BufReader::with_capacity(1 << 20, reader)))
+}
+
+enum Encoder {
+    Plain(BufWriter<File>),
+    Gz(flate2::write::GzEncoder<BufWriter<File>>),
+    Zst(zstd::Encoder<'static, BufWriter<File>>),
+    Stdout(BufWriter<io::Stdout>),
+}
+
+impl Write for Encoder {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Encoder::Plain(w) => w.write(buf),
+            Encoder::Gz(w) => w.write(buf),
+            Encoder::Zst(w) => w.write(buf),
+            Encoder::Stdout(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Encoder::Plain(w) => w.flush(),
+            Encoder::Gz(w) => w.flush(),
+            Encoder::Zst(w) => w.flush(),
+            Encoder::Stdout(w) => w.flush(),
+        }
+    }
+}
+
+/// An output file written atomically: a temporary file beside the target, compressed by the
+/// target's extension, renamed into place by [`AtomicOutput::commit`]. Dropped without commit,
+/// the temporary file is removed and the target is untouched. `-` writes to standard output.
+pub struct AtomicOutput {
+    target: String,
+    tmp: Option<tempfile::NamedTempFile>,
+    encoder: Option<Encoder>,
+}
+
+impl AtomicOutput {
+    /// Starts writing `path` (or standard output for `-`).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the temporary file cannot be created.
+    pub fn create(path: &str) -> Result<Self> {
+        if path == "-" {
+            let enc = Encoder::Stdout(BufWriter::with_capacity(1 << 20, io::stdout()));
+            return Ok(Self { target: path.into(), tmp: None, encoder: Some(enc) });
+        }
+        let target = Path::new(path);
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = target.file_name().map_or("out".into(), |n| n.to_string_lossy().into_owned());
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .map_err(|e| Error::io(format!("cannot create a file in {}", dir.display()), e))?;
+        let file = tmp.as_file().try_clone().map_err(|e| Error::io(path, e))?;
+        let buf = BufWriter::with_capacity(1 << 20, file);
+        let enc = if path.ends_with(".gz") {
+            Encoder::Gz(flate2::write::GzEncoder::new(buf, flate2::Compression::default()))
+        } else if path.ends_with(".zst") || path.ends_with(".zstd") {
+            Encoder::Zst(zstd::Encoder::new(buf, 3).map_err(|e| Error::io(path, e))?)
+        } else {
+            Encoder::Plain(buf)
+        };
+        Ok(Self { target: path.into(), tmp: Some(tmp), encoder: Some(enc) })
+    }
+
+    /// Writes `line` and a newline.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) on a write failure (disk full, ...).
+    pub fn write_line(&mut self, line: &str) -> Result<()> {
+        let target = &self.target;
+        let enc = self.encoder.as_mut().ok_or_else(|| Error::input("output already committed"))?;
+        enc.write_all(line.as_bytes())
+            .and_then(|()| enc.write_all(b"\n"))
+            .map_err(|e| Error::io(format!("cannot write {target}"), e))
+    }
+
+    /// Finishes compression, syncs the file to disk and renames it into place.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) when finishing, syncing or renaming fails; the
+    /// target is then left as it was.
+    pub fn commit(mut self) -> Result<()> {
+        let target = self.target.clone();
+        let io_err = |e| Error::io(format!("cannot write {target}"), e);
+        let file_buf = match self.encoder.take() {
+            None => return Ok(()),
+            Some(Encoder::Stdout(mut w)) => return w.flush().map_err(io_err),
+            Some(Encoder::Plain(w)) => w,
+            Some(Encoder::Gz(w)) => w.finish().map_err(io_err)?,
+            Some(Encoder::Zst(w)) => w.finish().map_err(io_err)?,
+        };
+        let file = file_buf.into_inner().map_err(|e| io_err(e.into_error()))?;
+        file.sync_all().map_err(io_err)?;
+        if let Some(tmp) = self.tmp.take() {
+            tmp.persist(&self.target).map_err(|e| io_err(e.error))?;
+        }
+        Ok(())
+    }
+}
+
+/// Cleans the JSONL file `input` into `output` (`-` for standard input / output).
+///
+/// See the [module docs](self) for the guarantees. Blank lines are skipped (and counted).
+///
+/// # Errors
+/// [`ErrorKind::Io`](crate::ErrorKind::Io) when a file cannot be opened, read (a truncated
+/// compressed file) or written; the output is then not created. With no `rejects` path, a
+/// record that cannot be processed is an [`ErrorKind::Input`](crate::ErrorKind::Input) error
+/// naming the file and line.
+pub fn clean_jsonl(
+    cleaner: &Cleaner,
+    input: &str,
+    output: &str,
+    opts: &JsonlOptions,
+) -> Result<JsonlSummary> {
+    let mut reader = open_input(input)?;
+    let total = if input == "-" || input.ends_with(".gz") || input.ends_with(".zst") {
+        None
+    } else {
+        std::fs::metadata(input).ok().map(|m| m.len())
+    };
+    let bar = if opts.progress && io::stderr().is_terminal() {
+        let bar = match total {
+            Some(n) => indicatif::ProgressBar::new(n),
+            None => indicatif::ProgressBar::new_spinner(),
+        };
+        let style = if total.is_some() {
+            "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}"
+        } else {
+            "{spinner} {bytes} {binary_bytes_per_sec} {msg}"
+        };
+        if let Ok(s) = indicatif::ProgressStyle::with_template(style) {
+            bar.set_style(s);
+        }
+        Some(bar)
+    } else {
+        None
+    };
+
+    let mut out = AtomicOutput::create(output)?;
+    let mut rejects: Option<AtomicOutput> = None;
+    let mut summary = JsonlSummary::default();
+    let mut lineno: u64 = 0;
+    let batch = opts.batch_records.max(1);
+    let mut lines: Vec<(u64, Vec<u8>)> = Vec::with_capacity(batch);
+    loop {
+        lines.clear();
+        let mut bytes_read = 0usize;
+        while lines.len() < batch && bytes_read < (64 << 20) {
+            let mut buf = Vec::new();
+            let n = reader
+                .read_until(b'\n', &mut buf)
+                .map_err(|e| Error::io(format!("cannot read {input} after line {lineno}"), e))?;
+            if n == 0 {
+                break;
+            }
+            lineno += 1;
+            bytes_read += n;
+            lines.push((lineno, buf));
+        }
+        if lines.is_empty() {
+            break;
+        }
+        let outcomes: Vec<Outcome> = cleaner.install(|| {
+            use rayon::prelude::*;
+            lines.par_iter().map(|(n, raw)| process(cleaner, opts, input, *n, raw)).collect()
+        });
+        for ((n, _), outcome) in lines.iter().zip(outcomes) {
+            match outcome {
+                Outcome::Blank => summary.blank_lines += 1,
+                Outcome::Out { line, input_len, result } => {
+                    summary.records_in += 1;
+                    summary.records_out += 1;
+                    summary.report.add(input_len, &result);
+                    out.write_line(&line)?;
+                }
+                Outcome::Reject(line) => {
+                    summary.records_in += 1;
+                    summary.rejected += 1;
+                    let Some(path) = &opts.rejects else {
+                        return Err(Error::input(format!(
+                            "{input}:{n}: record rejected and no rejects file given: {line}"
+                        )));
+                    };
+                    if rejects.is_none() {
+                        rejects = Some(AtomicOutput::create(path)?);
+                        summary.rejects_path = Some(path.clone());
+                    }
+                    if let Some(r) = rejects.as_mut() {
+                        r.write_line(&line)?;
+                    }
+                }
+            }
+        }
+        if let Some(bar) = &bar {
+            bar.inc(bytes_read as u64);
+            bar.set_message(format!("{} records", summary.records_in));
+        }
+    }
+    if let Some(r) = rejects {
+        r.commit()?;
+    }
+    out.commit()?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(summary)
+}

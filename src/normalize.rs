@@ -1,0 +1,258 @@
+//! Normalisation and tokenisation for matching. Never used for output.
+//!
+//! Two texts that a reader would call "the same words" must give the same tokens:
+//!
+//! - **Words** are found with Unicode word segmentation (UAX #29, `unicode-segmentation`), then cut
+//!   at any char that is neither alphanumeric nor a combining mark, so `l'offensive` gives `l` and
+//!   `offensive` and `U.S.` gives `u` and `s`. CJK ideographs, kana, hangul and the scripts
+//!   written without spaces (Thai, Lao, Khmer, Myanmar) give one token per character (with its
+//!   combining marks), since they have no spaces to split on.
+//! - Each word is **folded**: Unicode compatibility mapping (NFKC's `K`, applied as NFKD),
+//!   accents removed (combining diacritical marks dropped, so `États` matches `Etats`), then
+//!   lower-cased with `ß` → `ss` and final sigma folded, as case folding does.
+//! - Punctuation and whitespace are not tokens, so they are collapsed by construction.
+//!
+//! Pure-ASCII text takes a fast path that gives exactly the same tokens (a property test holds
+//! the two paths together). Each token's hash is `xxh3_64` of its folded UTF-8 bytes with a
+//! configurable seed: identical across processes, platforms and runs.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_segmentation::UnicodeSegmentation;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// A word of the original text: its byte range and the hash of its folded form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Token {
+    /// Byte offset of the word in the text given to the tokenizer (plus its `offset`).
+    pub start: usize,
+    /// Byte offset just past the word.
+    pub end: usize,
+    /// `xxh3_64` of the folded word, with the tokenizer's seed.
+    pub hash: u64,
+}
+
+/// True for characters that form a token on their own: CJK ideographs, kana, hangul, and the
+/// scripts written without spaces between words.
+#[must_use]
+pub fn is_char_token(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF      // Thai, Lao
+        | 0x1000..=0x109F    // Myanmar
+        | 0x1100..=0x11FF    // Hangul Jamo
+        | 0x1780..=0x17FF    // Khmer
+        | 0x3040..=0x30FF    // Hiragana, Katakana
+        | 0x3130..=0x318F    // Hangul compatibility Jamo
+        | 0x31F0..=0x31FF    // Katakana phonetic extensions
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xAC00..=0xD7AF    // Hangul syllables
+        | 0xF900..=0xFAFF    // CJK compatibility ideographs
+        | 0xFF66..=0xFF9F    // Halfwidth katakana
+        | 0x20000..=0x3134F  // CJK extensions B..G
+    )
+}
+
+/// Combining marks that belong to a preceding letter: they never start a token.
+fn is_mark(c: char) -> bool {
+    unicode_normalization::char::is_combining_mark(c)
+}
+
+/// Accents: the combining diacritical marks that folding drops. Marks of other scripts
+/// (Devanagari vowel signs, Thai vowels, ...) carry meaning and are kept.
+fn is_accent(c: char) -> bool {
+    matches!(c as u32,
+        0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+/// Appends the folded form of `word` to `out`.
+///
+/// # Example
+/// ```
+/// let mut s = String::new();
+/// chaffless::normalize::fold_word("États", &mut s);
+/// assert_eq!(s, "etats");
+/// ```
+pub fn fold_word(word: &str, out: &mut String) {
+    if word.is_ascii() {
+        out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        return;
+    }
+    for c in word.nfkd() {
+        if is_accent(c) {
+            continue;
+        }
+        for l in c.to_lowercase() {
+            match l {
+                'ß' => out.push_str("ss"),
+                'ς' => out.push('σ'),
+                _ => out.push(l),
+            }
+        }
+    }
+}
+
+/// Splits `text` into tokens, calling `f(start, end)` with byte offsets for each.
+fn for_each_word(text: &str, mut f: impl FnMut(usize, usize)) {
+    let bytes = text.as_bytes();
+    if text.is_ascii() {
+        // Fast path: maximal runs of ASCII alphanumerics, which is what the general path gives
+        // for ASCII input.
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i].is_ascii_alphanumeric() {
+                let s = i;
+                while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                    i += 1;
+                }
+                f(s, i);
+            } else {
+                i += 1;
+            }
+        }
+        return;
+    }
+    for (base, word) in text.unicode_word_indices() {
+        // `cur`: start of the token being read, and whether it is a single-char token.
+        let mut cur: Option<(usize, bool)> = None;
+        for (i, c) in word.char_indices() {
+            let at = base + i;
+            if is_mark(c) {
+                // Marks extend the token before them (a char token too).
+                if cur.is_none() {
+                    cur = Some((at, false));
+                }
+            } else if is_char_token(c) {
+                if let Some((s, _)) = cur {
+                    f(s, at);
+                }
+                cur = Some((at, true));
+            } else if c.is_alphanumeric() {
+                match cur {
+                    Some((s, true)) => {
+                        f(s, at);
+                        cur = Some((at, false));
+                    }
+                    Some((_, false)) => {}
+                    None => cur = Some((at, false)),
+                }
+            } else if let Some((s, _)) = cur.take() {
+                f(s, at);
+            }
+        }
+        if let Some((s, _)) = cur {
+            f(s, base + word.len());
+        }
+    }
+}
+
+/// Reusable tokenizer: holds the seed and a scratch buffer.
+#[derive(Clone, Debug)]
+pub struct Tokenizer {
+    seed: u64,
+    buf: String,
+}
+
+impl Tokenizer {
+    /// A tokenizer hashing folded words with `seed`.
+    #[must_use]
+    pub fn new(seed: u64) -> Self {
+        Self { seed, buf: String::with_capacity(64) }
+    }
+
+    /// Appends the tokens of `text` to `out`; offsets are shifted by `offset`.
+    pub fn tokenize_into(&mut self, text: &str, offset: usize, out: &mut Vec<Token>) {
+        let seed = self.seed;
+        let buf = &mut self.buf;
+        for_each_word(text, |s, e| {
+            buf.clear();
+            fold_word(&text[s..e], buf);
+            out.push(Token {
+                start: offset + s,
+                end: offset + e,
+                hash: xxh3_64_with_seed(buf.as_bytes(), seed),
+            });
+        });
+    }
+
+    /// The tokens of `text`.
+    #[must_use]
+    pub fn tokenize(&mut self, text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        self.tokenize_into(text, 0, &mut out);
+        out
+    }
+}
+
+/// The words of `text` as byte ranges, before folding.
+#[must_use]
+pub fn words(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for_each_word(text, |s, e| out.push((s, e)));
+    out
+}
+
+/// The normalised form of `text`: its folded words joined by single spaces.
+///
+/// Used for matching only (exact block identity, fuzzy ratios); never for output.
+///
+/// # Example
+/// ```
+/// use chaffless::normalize::normalize;
+/// assert_eq!(normalize("  Les États-Unis, l'Irak… "), "les etats unis l irak");
+/// assert_eq!(normalize("東京タワー"), "東 京 タ ワ ー");
+/// ```
+#[must_use]
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for_each_word(text, |s, e| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        fold_word(&text[s..e], &mut out);
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(text: &str) -> Vec<&str> {
+        words(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+    }
+
+    #[test]
+    fn word_table() {
+        let cases: &[(&str, &[&str])] = &[
+            ("", &[]),
+            ("Hello, world!", &["Hello", "world"]),
+            ("l'offensive", &["l", "offensive"]),
+            ("l’offensive à Mossoul", &["l", "offensive", "à", "Mossoul"]),
+            ("U.S. 3.14 status_code", &["U", "S", "3", "14", "status", "code"]),
+            ("東京タワー", &["東", "京", "タ", "ワ", "ー"]),
+            ("abc東京", &["abc", "東", "京"]),
+            ("ภาษาไทย", &["ภ", "า", "ษ", "า", "ไ", "ท", "ย"]),
+            ("emoji 😀 ok", &["emoji", "ok"]),
+            ("Комментарии (3)", &["Комментарии", "3"]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(toks(text), *want, "text {text:?}");
+        }
+    }
+
+    #[test]
+    fn folding() {
+        assert_eq!(normalize("États-Unis"), normalize("Etats-Unis"));
+        assert_eq!(normalize("STRASSE"), normalize("straße"));
+        assert_eq!(normalize("ﬁnal ＡＢＣ"), "final abc");
+        assert_eq!(normalize("Ὀδυσσεύς"), normalize("ΟΔΥΣΣΕΥΣ"));
+    }
+
+    #[test]
+    fn hashes_are_stable() {
+        // Fixed values: a change here changes every saved signature and model.
+        let t = Tokenizer::new(0).tokenize("Hello");
+        assert_eq!(t[0].hash, xxh3_64_with_seed(b"hello", 0));
+        assert_eq!(Tokenizer::new(0).tokenize("HELLO"), t);
+    }
+}
