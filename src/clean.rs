@@ -117,14 +117,23 @@ impl Cleaner {
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the first bad field.
     pub fn new(config: CleanerConfig) -> Result<Self> {
         config.validate()?;
-        let detectors: Vec<Box<dyn Detector>> =
-            vec![Box::new(RepeatDetector::new(config.repeat.clone(), config.seed))];
+        let detectors: Vec<Box<dyn Detector>> = vec![Box::new(RepeatDetector::new(
+            config.repeat.clone(),
+            config.seed,
+        ))];
         let pool = if config.num_threads == 0 {
             None
         } else {
-            rayon::ThreadPoolBuilder::new().num_threads(config.num_threads).build().ok()
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(config.num_threads)
+                .build()
+                .ok()
         };
-        Ok(Self { config, detectors, pool })
+        Ok(Self {
+            config,
+            detectors,
+            pool,
+        })
     }
 
     /// The configuration this cleaner was built with.
@@ -163,7 +172,11 @@ impl Cleaner {
         }
         let spans = self.annotate(text);
         let text = render(text, &spans);
-        CleanResult { text, spans, skipped: None }
+        CleanResult {
+            text,
+            spans,
+            skipped: None,
+        }
     }
 
     /// Runs `f` on the configured thread pool (all cores when `num_threads` is 0).
@@ -185,7 +198,12 @@ impl Cleaner {
     #[must_use]
     pub fn annotate_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<Span>> {
         use rayon::prelude::*;
-        self.install(|| texts.par_iter().map(|t| self.annotate(t.as_ref())).collect())
+        self.install(|| {
+            texts
+                .par_iter()
+                .map(|t| self.annotate(t.as_ref()))
+                .collect()
+        })
     }
 }
 
@@ -206,9 +224,16 @@ fn resolve(mut spans: Vec<Span>) -> Vec<Span> {
         let span = &spans[i];
         let mut pos = span.start;
         // Ranges that may overlap [start, end): the one starting before `start`, then the rest.
-        let before = claimed.range(..=span.start).next_back().map(|(&s, &e)| (s, e));
+        let before = claimed
+            .range(..=span.start)
+            .next_back()
+            .map(|(&s, &e)| (s, e));
         let mut overlapping: Vec<(usize, usize)> = before.into_iter().collect();
-        overlapping.extend(claimed.range(span.start + 1..span.end).map(|(&s, &e)| (s, e)));
+        overlapping.extend(
+            claimed
+                .range(span.start + 1..span.end)
+                .map(|(&s, &e)| (s, e)),
+        );
         let mut pieces = Vec::new();
         for (s, e) in overlapping {
             if e <= pos {
@@ -227,7 +252,11 @@ fn resolve(mut spans: Vec<Span>) -> Vec<Span> {
         }
         for (s, e) in pieces {
             claimed.insert(s, e);
-            out.push(Span { start: s, end: e, ..span.clone() });
+            out.push(Span {
+                start: s,
+                end: e,
+                ..span.clone()
+            });
         }
     }
     out.sort_by_key(|s| (s.start, s.end));
@@ -260,7 +289,10 @@ fn render(text: &str, spans: &[Span]) -> String {
         let mut cut = false;
         let mut j = si;
         while j < spans.len() && spans[j].start < line.content_end {
-            let (s, e) = (spans[j].start.max(line.start), spans[j].end.min(line.content_end));
+            let (s, e) = (
+                spans[j].start.max(line.start),
+                spans[j].end.min(line.content_end),
+            );
             if s > pos {
                 piece.push_str(&text[pos..s]);
             }

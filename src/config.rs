@@ -71,7 +71,9 @@ fn check_range(field: &str, v: usize, lo: usize, hi: usize) -> Result<()> {
     if (lo..=hi).contains(&v) {
         Ok(())
     } else {
-        Err(Error::config(format!("{field} must be in [{lo}, {hi}], got {v}")))
+        Err(Error::config(format!(
+            "{field} must be in [{lo}, {hi}], got {v}"
+        )))
     }
 }
 
@@ -111,7 +113,12 @@ pub struct CleanerConfig {
 
 impl Default for CleanerConfig {
     fn default() -> Self {
-        Self { seed: 0, max_page_bytes: 64 << 20, num_threads: 0, repeat: RepeatConfig::default() }
+        Self {
+            seed: 0,
+            max_page_bytes: 64 << 20,
+            num_threads: 0,
+            repeat: RepeatConfig::default(),
+        }
     }
 }
 
@@ -189,7 +196,10 @@ mod tests {
     #[test]
     fn errors_name_field_and_value() {
         let e = CleanerConfig::from_json(r#"{"repeat": {"shingle_size": 0}}"#).unwrap_err();
-        assert_eq!(e.to_string(), "repeat.shingle_size must be in [1, 32], got 0");
+        assert_eq!(
+            e.to_string(),
+            "repeat.shingle_size must be in [1, 32], got 0"
+        );
         let e = CleanerConfig::from_json(r#"{"nope": 1}"#).unwrap_err();
         assert!(e.to_string().contains("unknown field `nope`"), "{e}");
     }

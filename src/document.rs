@@ -30,8 +30,14 @@ pub enum Label {
 
 impl Label {
     /// Every label, in declaration order.
-    pub const ALL: [Label; 6] =
-        [Label::Body, Label::Title, Label::Chrome, Label::Repeat, Label::Comment, Label::Blank];
+    pub const ALL: [Label; 6] = [
+        Label::Body,
+        Label::Title,
+        Label::Chrome,
+        Label::Repeat,
+        Label::Comment,
+        Label::Blank,
+    ];
 
     /// The label's name, as in fixtures and Python (`"repeat"`, ...).
     #[must_use]
@@ -135,7 +141,12 @@ impl<'a> Document<'a> {
             tokenizer.tokenize_into(b.text(text), b.start, &mut tokens);
             block_tokens.push(first..tokens.len());
         }
-        Self { text, blocks, tokens, block_tokens }
+        Self {
+            text,
+            blocks,
+            tokens,
+            block_tokens,
+        }
     }
 
     /// The original text.

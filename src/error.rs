@@ -51,19 +51,35 @@ impl Error {
     }
 
     pub(crate) fn config(message: impl Into<String>) -> Self {
-        Self { kind: ErrorKind::Config, message: message.into(), io: None }
+        Self {
+            kind: ErrorKind::Config,
+            message: message.into(),
+            io: None,
+        }
     }
 
     pub(crate) fn input(message: impl Into<String>) -> Self {
-        Self { kind: ErrorKind::Input, message: message.into(), io: None }
+        Self {
+            kind: ErrorKind::Input,
+            message: message.into(),
+            io: None,
+        }
     }
 
     pub(crate) fn serialization(message: impl Into<String>) -> Self {
-        Self { kind: ErrorKind::Serialization, message: message.into(), io: None }
+        Self {
+            kind: ErrorKind::Serialization,
+            message: message.into(),
+            io: None,
+        }
     }
 
     pub(crate) fn io(context: impl fmt::Display, err: std::io::Error) -> Self {
-        Self { kind: ErrorKind::Io, message: format!("{context}: {err}"), io: Some(err) }
+        Self {
+            kind: ErrorKind::Io,
+            message: format!("{context}: {err}"),
+            io: Some(err),
+        }
     }
 }
 

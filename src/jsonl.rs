@@ -117,7 +117,11 @@ fn spans_json(text: &str, spans: &[Span]) -> String {
 
 enum Outcome {
     Blank,
-    Out { line: String, input_len: usize, result: crate::clean::CleanResult },
+    Out {
+        line: String,
+        input_len: usize,
+        result: crate::clean::CleanResult,
+    },
     Reject(String),
 }
 
@@ -135,9 +139,18 @@ struct RejectOut<'a> {
 fn reject(file: &str, lineno: u64, raw: &[u8], reason: String) -> Outcome {
     let (record, record_base64) = match std::str::from_utf8(raw) {
         Ok(s) => (Some(s.trim_end_matches(['\n', '\r'])), None),
-        Err(_) => (None, Some(base64::engine::general_purpose::STANDARD.encode(raw))),
+        Err(_) => (
+            None,
+            Some(base64::engine::general_purpose::STANDARD.encode(raw)),
+        ),
     };
-    let r = RejectOut { file, line: lineno, reason, record, record_base64 };
+    let r = RejectOut {
+        file,
+        line: lineno,
+        reason,
+        record,
+        record_base64,
+    };
     Outcome::Reject(serde_json::to_string(&r).unwrap_or_default())
 }
 
@@ -165,7 +178,12 @@ fn process(cleaner: &Cleaner, opts: &JsonlOptions, file: &str, lineno: u64, raw:
         return reject(file, lineno, raw, format!("missing field {field:?}"));
     };
     if !value.get().starts_with('"') {
-        return reject(file, lineno, raw, format!("field {field:?} is not a string"));
+        return reject(
+            file,
+            lineno,
+            raw,
+            format!("field {field:?} is not a string"),
+        );
     }
     let text: String = match serde_json::from_str(value.get()) {
         Ok(t) => t,
@@ -180,11 +198,24 @@ fn process(cleaner: &Cleaner, opts: &JsonlOptions, file: &str, lineno: u64, raw:
     let Ok(replacement) = RawValue::from_string(replacement) else {
         return reject(file, lineno, raw, "could not serialise the result".into());
     };
-    let target = if opts.annotate { opts.spans_field.clone() } else { field.clone() };
+    let target = if opts.annotate {
+        opts.spans_field.clone()
+    } else {
+        field.clone()
+    };
     record.insert(target, &replacement);
     match serde_json::to_string(&record) {
-        Ok(line) => Outcome::Out { line, input_len: text.len(), result },
-        Err(e) => reject(file, lineno, raw, format!("could not serialise the record: {e}")),
+        Ok(line) => Outcome::Out {
+            line,
+            input_len: text.len(),
+            result,
+        },
+        Err(e) => reject(
+            file,
+            lineno,
+            raw,
+            format!("could not serialise the record: {e}"),
+        ),
     }
 }
 
@@ -251,14 +282,20 @@ impl AtomicOutput {
     pub fn create(path: &str) -> Result<Self> {
         if path == "-" {
             let enc = Encoder::Stdout(BufWriter::with_capacity(1 << 20, io::stdout()));
-            return Ok(Self { target: path.into(), tmp: None, encoder: Some(enc) });
+            return Ok(Self {
+                target: path.into(),
+                tmp: None,
+                encoder: Some(enc),
+            });
         }
         let target = Path::new(path);
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let name = target.file_name().map_or("out".into(), |n| n.to_string_lossy().into_owned());
+        let name = target
+            .file_name()
+            .map_or("out".into(), |n| n.to_string_lossy().into_owned());
         let tmp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
@@ -267,13 +304,20 @@ impl AtomicOutput {
         let file = tmp.as_file().try_clone().map_err(|e| Error::io(path, e))?;
         let buf = BufWriter::with_capacity(1 << 20, file);
         let enc = if path.ends_with(".gz") {
-            Encoder::Gz(flate2::write::GzEncoder::new(buf, flate2::Compression::default()))
+            Encoder::Gz(flate2::write::GzEncoder::new(
+                buf,
+                flate2::Compression::default(),
+            ))
         } else if path.ends_with(".zst") || path.ends_with(".zstd") {
             Encoder::Zst(zstd::Encoder::new(buf, 3).map_err(|e| Error::io(path, e))?)
         } else {
             Encoder::Plain(buf)
         };
-        Ok(Self { target: path.into(), tmp: Some(tmp), encoder: Some(enc) })
+        Ok(Self {
+            target: path.into(),
+            tmp: Some(tmp),
+            encoder: Some(enc),
+        })
     }
 
     /// Writes `line` and a newline.
@@ -282,7 +326,10 @@ impl AtomicOutput {
     /// [`ErrorKind::Io`](crate::ErrorKind::Io) on a write failure (disk full, ...).
     pub fn write_line(&mut self, line: &str) -> Result<()> {
         let target = &self.target;
-        let enc = self.encoder.as_mut().ok_or_else(|| Error::input("output already committed"))?;
+        let enc = self
+            .encoder
+            .as_mut()
+            .ok_or_else(|| Error::input("output already committed"))?;
         enc.write_all(line.as_bytes())
             .and_then(|()| enc.write_all(b"\n"))
             .map_err(|e| Error::io(format!("cannot write {target}"), e))
@@ -377,12 +424,19 @@ pub fn clean_jsonl(
         }
         let outcomes: Vec<Outcome> = cleaner.install(|| {
             use rayon::prelude::*;
-            lines.par_iter().map(|(n, raw)| process(cleaner, opts, input, *n, raw)).collect()
+            lines
+                .par_iter()
+                .map(|(n, raw)| process(cleaner, opts, input, *n, raw))
+                .collect()
         });
         for ((n, _), outcome) in lines.iter().zip(outcomes) {
             match outcome {
                 Outcome::Blank => summary.blank_lines += 1,
-                Outcome::Out { line, input_len, result } => {
+                Outcome::Out {
+                    line,
+                    input_len,
+                    result,
+                } => {
                     summary.records_in += 1;
                     summary.records_out += 1;
                     summary.report.add(input_len, &result);

@@ -156,7 +156,10 @@ impl Tokenizer {
     /// A tokenizer hashing folded words with `seed`.
     #[must_use]
     pub fn new(seed: u64) -> Self {
-        Self { seed, buf: String::with_capacity(64) }
+        Self {
+            seed,
+            buf: String::with_capacity(64),
+        }
     }
 
     /// Appends the tokens of `text` to `out`; offsets are shifted by `offset`.
@@ -228,7 +231,10 @@ mod tests {
             ("Hello, world!", &["Hello", "world"]),
             ("l'offensive", &["l", "offensive"]),
             ("l’offensive à Mossoul", &["l", "offensive", "à", "Mossoul"]),
-            ("U.S. 3.14 status_code", &["U", "S", "3", "14", "status", "code"]),
+            (
+                "U.S. 3.14 status_code",
+                &["U", "S", "3", "14", "status", "code"],
+            ),
             ("東京タワー", &["東", "京", "タ", "ワ", "ー"]),
             ("abc東京", &["abc", "東", "京"]),
             ("ภาษาไทย", &["ภ", "า", "ษ", "า", "ไ", "ท", "ย"]),

@@ -58,16 +58,24 @@ pub fn lines(text: &str) -> impl Iterator<Item = Line> + '_ {
         let rest = &bytes[start..];
         // `\n` and `\r` are ASCII, so every cut lands on a char boundary.
         let line = match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
-            None => Line { start, content_end: bytes.len(), end: bytes.len() },
+            None => Line {
+                start,
+                content_end: bytes.len(),
+                end: bytes.len(),
+            },
             Some(i) => {
                 let content_end = start + i;
-                let term = if bytes[content_end] == b'\r' && bytes.get(content_end + 1) == Some(&b'\n')
-                {
-                    2
-                } else {
-                    1
-                };
-                Line { start, content_end, end: content_end + term }
+                let term =
+                    if bytes[content_end] == b'\r' && bytes.get(content_end + 1) == Some(&b'\n') {
+                        2
+                    } else {
+                        1
+                    };
+                Line {
+                    start,
+                    content_end,
+                    end: content_end + term,
+                }
             }
         };
         pos = line.end;
@@ -95,7 +103,12 @@ pub fn blocks(text: &str) -> Vec<Block> {
         }
         let start = line.start + (content.len() - trimmed_start.len());
         let end = start + trimmed_start.trim_end().len();
-        out.push(Block { start, end, line_start: line.start, line_end: line.end });
+        out.push(Block {
+            start,
+            end,
+            line_start: line.start,
+            line_end: line.end,
+        });
     }
     out
 }

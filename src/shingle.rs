@@ -27,7 +27,10 @@ pub fn shingle_hash(window: &[u64], seed: u64) -> u64 {
 /// # Panics
 /// If `k` is 0 or larger than [`MAX_SHINGLE`] (configurations are validated before use).
 pub fn shingles_into(tokens: &[u64], k: usize, seed: u64, out: &mut Vec<u64>) {
-    assert!((1..=MAX_SHINGLE).contains(&k), "shingle size must be in 1..={MAX_SHINGLE}");
+    assert!(
+        (1..=MAX_SHINGLE).contains(&k),
+        "shingle size must be in 1..={MAX_SHINGLE}"
+    );
     out.extend(tokens.windows(k).map(|w| shingle_hash(w, seed)));
 }
 

@@ -128,7 +128,12 @@ impl Detector for RepeatDetector {
             shingles.clear();
             shingles_into(&hashes, k, 0, &mut shingles);
             #[allow(clippy::cast_possible_truncation)]
-            entries.extend(shingles.iter().enumerate().map(|(i, &h)| (h, b as u32, i as u32)));
+            entries.extend(
+                shingles
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &h)| (h, b as u32, i as u32)),
+            );
         }
         entries.sort_unstable();
 
@@ -177,7 +182,13 @@ impl Detector for RepeatDetector {
                     if len as usize >= cfg.min_run {
                         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                         let src_start = (i64::from(s) + d) as u32;
-                        runs.push(Run { source, start: s, end: e + k32, src_start, src_end: src_start + len });
+                        runs.push(Run {
+                            source,
+                            start: s,
+                            end: e + k32,
+                            src_start,
+                            src_end: src_start + len,
+                        });
                     }
                 };
                 let mut s = diag[0].3;
@@ -207,7 +218,11 @@ impl Detector for RepeatDetector {
                     None => by_source.push((r.source, (r.end - r.start) as usize)),
                 }
             }
-            runs.retain(|r| by_source.iter().any(|&(s, c)| s == r.source && c >= min_share));
+            runs.retain(|r| {
+                by_source
+                    .iter()
+                    .any(|&(s, c)| s == r.source && c >= min_share)
+            });
             if runs.is_empty() {
                 continue;
             }
@@ -221,7 +236,11 @@ impl Detector for RepeatDetector {
             let mut truncated = tail.contains("...") || tail.contains('…');
             let mut n = toks.len();
             for m in &self.markers {
-                if m.len() < n && toks[n - m.len()..].iter().map(|t| t.hash).eq(m.iter().copied())
+                if m.len() < n
+                    && toks[n - m.len()..]
+                        .iter()
+                        .map(|t| t.hash)
+                        .eq(m.iter().copied())
                 {
                     n -= m.len();
                     truncated = true;
@@ -241,10 +260,12 @@ impl Detector for RepeatDetector {
                     let (lo, hi) = runs
                         .iter()
                         .filter(|r| r.source == src)
-                        .fold((u32::MAX, 0), |(lo, hi), r| (lo.min(r.src_start), hi.max(r.src_end)));
+                        .fold((u32::MAX, 0), |(lo, hi), r| {
+                            (lo.min(r.src_start), hi.max(r.src_end))
+                        });
                     let stoks = doc.tokens(src as usize);
-                    let region =
-                        &text[stoks[lo as usize].start..stoks[(hi as usize).min(stoks.len()) - 1].end];
+                    let region = &text
+                        [stoks[lo as usize].start..stoks[(hi as usize).min(stoks.len()) - 1].end];
                     let ratio = edit_ratio(&copy_norm, &normalize(region));
                     if ratio < cfg.min_edit_ratio {
                         runs.retain(|r| r.source != src);

@@ -1,0 +1,1 @@
+//! The pyo3 layer (feature `python`): the `chaffless._chaffless` extension module.
