@@ -341,9 +341,11 @@ mod tests {
         }
     }
 
+    type RenderCase<'a> = (&'a str, &'a [(usize, usize)], &'a str);
+
     #[test]
     fn render_table() {
-        let cases: &[(&str, &[(usize, usize)], &str)] = &[
+        let cases: &[RenderCase<'_>] = &[
             ("a\nb\nc", &[(2, 3)], "a\nc"),
             ("a\n\nb\n\nc\n", &[(3, 4)], "a\n\nc\n"),
             ("a\r\nb\r\nc", &[(3, 4)], "a\r\nc"),

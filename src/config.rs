@@ -32,6 +32,10 @@ pub struct RepeatConfig {
     /// Share of a block's words that must be found, in order, in other blocks for the block to
     /// be a copy. Default 0.9.
     pub min_coverage: f64,
+    /// Share of a block's words that may be extra text at one end (a photo credit, a source)
+    /// when the rest is a whole copy of another block: such a block is an extended copy.
+    /// Default 0.34.
+    pub max_extra: f64,
     /// Shortest run of consecutive matching words that counts as copied text. Default 4.
     pub min_run: usize,
     /// Text found in more blocks than this is a page pattern (a caption under every image, a
@@ -51,6 +55,7 @@ impl Default for RepeatConfig {
             shingle_size: 3,
             min_tokens: 8,
             min_coverage: 0.9,
+            max_extra: 0.34,
             min_run: 4,
             max_copies: 3,
             short_block: 24,
@@ -86,6 +91,12 @@ impl RepeatConfig {
         check_range("repeat.shingle_size", self.shingle_size, 1, MAX_SHINGLE)?;
         check_range("repeat.min_tokens", self.min_tokens, 1, 1_000_000)?;
         check_unit("repeat.min_coverage", self.min_coverage)?;
+        if !(0.0..1.0).contains(&self.max_extra) {
+            return Err(Error::config(format!(
+                "repeat.max_extra must be in [0, 1), got {}",
+                self.max_extra
+            )));
+        }
         check_range("repeat.min_run", self.min_run, self.shingle_size, 1_000_000)
             .map_err(|e| Error::config(format!("{e} (it must be at least shingle_size)")))?;
         check_range("repeat.max_copies", self.max_copies, 1, 1_000_000)?;

@@ -66,6 +66,7 @@ impl Error {
         }
     }
 
+    #[cfg_attr(not(feature = "python"), allow(dead_code))]
     pub(crate) fn serialization(message: impl Into<String>) -> Self {
         Self {
             kind: ErrorKind::Serialization,

@@ -187,7 +187,10 @@ fn process(cleaner: &Cleaner, opts: &JsonlOptions, file: &str, lineno: u64, raw:
     }
     let text: String = match serde_json::from_str(value.get()) {
         Ok(t) => t,
-        Err(e) => return reject(file, lineno, raw, format!("field {field:?}: {e}")),
+        Err(e) => {
+            let reason = format!("field {field:?} is not valid Unicode text: {e}");
+            return reject(file, lineno, raw, reason);
+        }
     };
     let result = cleaner.clean(&text);
     let replacement = if opts.annotate {

@@ -74,10 +74,24 @@ fn is_accent(c: char) -> bool {
 /// ```
 pub fn fold_word(word: &str, out: &mut String) {
     if word.is_ascii() {
-        out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        let start = out.len();
+        out.push_str(word);
+        out[start..].make_ascii_lowercase();
         return;
     }
-    for c in word.nfkd() {
+    if word.chars().all(|c| (c as u32) < LATIN_TABLE_END) {
+        let table = latin_table();
+        for c in word.chars() {
+            out.push_str(&table[c as usize]);
+        }
+        return;
+    }
+    fold_chars(word.nfkd(), out);
+}
+
+/// Folds already-decomposed chars: drops accents, lower-cases, applies the special foldings.
+fn fold_chars(chars: impl Iterator<Item = char>, out: &mut String) {
+    for c in chars {
         if is_accent(c) {
             continue;
         }
@@ -91,10 +105,66 @@ pub fn fold_word(word: &str, out: &mut String) {
     }
 }
 
+/// Chars below this (Basic Latin to Latin Extended-B) fold through a table.
+const LATIN_TABLE_END: u32 = 0x250;
+
+/// The folded form of each char below [`LATIN_TABLE_END`], computed once with the general
+/// path, so both paths agree by construction.
+fn latin_table() -> &'static [String] {
+    static TABLE: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..LATIN_TABLE_END)
+            .map(|u| {
+                let mut s = String::new();
+                if let Some(c) = char::from_u32(u) {
+                    fold_chars(std::iter::once(c).nfkd(), &mut s);
+                }
+                s
+            })
+            .collect()
+    })
+}
+
+/// Chars of the alphabetic scripts (Latin, Greek, Cyrillic, Armenian), punctuation and symbols,
+/// for which UAX #29 followed by the cut at non-word chars gives exactly the maximal runs of
+/// alphanumerics and marks: the fast path below.
+fn is_simple(c: char) -> bool {
+    matches!(c as u32, 0..=0x058F | 0x1E00..=0x2BFF)
+}
+
+/// Maximal runs of alphanumerics and marks: the tokens of text made of [`is_simple`] chars.
+fn simple_words(text: &str, mut f: impl FnMut(usize, usize)) {
+    let mut cur: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            if cur.is_none() {
+                cur = Some(i);
+            }
+        } else if is_mark(c) {
+            // Marks extend a word; a stray mark is not one.
+        } else if let Some(s) = cur.take() {
+            f(s, i);
+        }
+    }
+    if let Some(s) = cur {
+        f(s, text.len());
+    }
+}
+
 /// Splits `text` into tokens, calling `f(start, end)` with byte offsets for each.
-fn for_each_word(text: &str, mut f: impl FnMut(usize, usize)) {
-    let bytes = text.as_bytes();
+fn for_each_word(text: &str, f: impl FnMut(usize, usize)) {
     if text.is_ascii() {
+        ascii_words(text, f);
+    } else if text.chars().all(is_simple) {
+        simple_words(text, f);
+    } else {
+        uax29_words(text, f);
+    }
+}
+
+fn ascii_words(text: &str, mut f: impl FnMut(usize, usize)) {
+    let bytes = text.as_bytes();
+    {
         // Fast path: maximal runs of ASCII alphanumerics, which is what the general path gives
         // for ASCII input.
         let mut i = 0;
@@ -109,8 +179,11 @@ fn for_each_word(text: &str, mut f: impl FnMut(usize, usize)) {
                 i += 1;
             }
         }
-        return;
     }
+}
+
+/// The general path: UAX #29 words, cut at non-word chars, char tokens split out.
+fn uax29_words(text: &str, mut f: impl FnMut(usize, usize)) {
     for (base, word) in text.unicode_word_indices() {
         // `cur`: start of the token being read, and whether it is a single-char token.
         let mut cur: Option<(usize, bool)> = None;
@@ -167,12 +240,22 @@ impl Tokenizer {
         let seed = self.seed;
         let buf = &mut self.buf;
         for_each_word(text, |s, e| {
-            buf.clear();
-            fold_word(&text[s..e], buf);
+            let word = &text[s..e];
+            // Lower-case ASCII words are their own folded form: hash them in place.
+            let hash = if word
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                xxh3_64_with_seed(word.as_bytes(), seed)
+            } else {
+                buf.clear();
+                fold_word(word, buf);
+                xxh3_64_with_seed(buf.as_bytes(), seed)
+            };
             out.push(Token {
                 start: offset + s,
                 end: offset + e,
-                hash: xxh3_64_with_seed(buf.as_bytes(), seed),
+                hash,
             });
         });
     }

@@ -26,12 +26,17 @@
 
 use std::fmt::Write as _;
 
+use std::collections::hash_map::Entry;
+
+use rustc_hash::FxHashMap;
+
 use crate::config::RepeatConfig;
 use crate::detect::Detector;
 use crate::document::{Document, Label, Span};
 use crate::normalize::{fold_word, normalize, Tokenizer};
 use crate::shingle::shingles_into;
 use crate::similarity::edit_ratio;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// The detector's versioned name.
 pub const NAME: &str = "repeat_v1";
@@ -77,6 +82,8 @@ struct Run {
 #[derive(Debug)]
 struct Candidate {
     block: usize,
+    /// Covered words needed, from blocks still standing, to remove the block.
+    need: usize,
     runs: Vec<Run>,
     /// Tokens that count (the trailing truncation phrase excluded).
     n: usize,
@@ -98,6 +105,53 @@ fn covered(runs: &[Run], alive: impl Fn(u32) -> bool, n: usize, mark: &mut Vec<b
     mark.iter().filter(|&&m| m).count()
 }
 
+/// An **extended copy**: a whole other block plus a little text at one end (a photo credit, a
+/// source). The copied words must be one stretch at the start or the end of the block, cover
+/// at least `1 - max_extra` of it, and come from a source block copied (nearly) whole. Returns
+/// the words covered, using only the runs whose source `alive` accepts.
+fn extended(
+    doc: &Document<'_>,
+    cfg: &RepeatConfig,
+    runs: &[Run],
+    alive: impl Fn(u32) -> bool + Copy,
+    n: usize,
+    mark: &mut Vec<bool>,
+) -> Option<usize> {
+    let mut sources: Vec<u32> = runs
+        .iter()
+        .map(|r| r.source)
+        .filter(|&s| alive(s))
+        .collect();
+    sources.sort_unstable();
+    sources.dedup();
+    // One source at a time, so that the test only gets easier as more sources stand.
+    sources
+        .into_iter()
+        .filter_map(|src| {
+            let cov = covered(runs, |s| s == src, n, mark);
+            #[allow(clippy::cast_precision_loss)]
+            if cov == 0 || (cov as f64 / n as f64) < 1.0 - cfg.max_extra {
+                return None;
+            }
+            let first = mark.iter().position(|&m| m)?;
+            let last = mark.iter().rposition(|&m| m)?;
+            if !(mark[first..=last].iter().all(|&m| m) && (first == 0 || last + 1 == n)) {
+                return None;
+            }
+            let len = doc.tokens(src as usize).len();
+            let mut src_mark = vec![false; len];
+            for r in runs.iter().filter(|r| r.source == src) {
+                for m in &mut src_mark[r.src_start as usize..(r.src_end as usize).min(len)] {
+                    *m = true;
+                }
+            }
+            #[allow(clippy::cast_precision_loss)]
+            let share = src_mark.iter().filter(|&&m| m).count() as f64 / len as f64;
+            (share >= cfg.min_coverage).then_some(cov)
+        })
+        .max()
+}
+
 impl Detector for RepeatDetector {
     fn name(&self) -> &'static str {
         NAME
@@ -115,49 +169,97 @@ impl Detector for RepeatDetector {
             return;
         }
 
-        // 1. Shingle index entries: (shingle hash, block, position), sorted by hash.
+        // 1. Shingle index: each hash's entries (block, position) chained through `next`;
+        // `repeated` lists the hashes seen more than once, the only ones that matter.
+        const NONE: u32 = u32::MAX;
         let mut hashes = Vec::new();
         let mut shingles = Vec::new();
-        let mut entries: Vec<(u64, u32, u32)> = Vec::new();
+        let mut entries: Vec<(u32, u32)> = Vec::new();
+        let mut next: Vec<u32> = Vec::new();
+        let mut heads: FxHashMap<u64, u32> = FxHashMap::default();
+        heads.reserve(doc.text().len() / 6);
+        let mut repeated: Vec<u64> = Vec::new();
+        // Text found whole in more than `max_copies` blocks is a page pattern: left out of the
+        // index, so that removing other blocks never changes what the rest match (idempotence).
+        let block_key = |b: usize| {
+            let toks = doc.tokens(b);
+            let mut buf = Vec::with_capacity(toks.len() * 8);
+            for t in toks {
+                buf.extend_from_slice(&t.hash.to_le_bytes());
+            }
+            xxh3_64(&buf)
+        };
+        let keys: Vec<u64> = (0..nblocks).map(block_key).collect();
+        let mut key_counts: FxHashMap<u64, usize> = FxHashMap::default();
+        for &key in &keys {
+            *key_counts.entry(key).or_default() += 1;
+        }
+        let pattern = |b: usize| {
+            key_counts
+                .get(&keys[b])
+                .is_some_and(|&c| c > cfg.max_copies)
+        };
         for b in 0..nblocks {
             hashes.clear();
             hashes.extend(doc.tokens(b).iter().map(|t| t.hash));
-            if hashes.len() < k {
+            if hashes.len() < k || pattern(b) {
                 continue;
             }
             shingles.clear();
             shingles_into(&hashes, k, 0, &mut shingles);
-            #[allow(clippy::cast_possible_truncation)]
-            entries.extend(
-                shingles
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &h)| (h, b as u32, i as u32)),
-            );
+            for (i, &h) in shingles.iter().enumerate() {
+                #[allow(clippy::cast_possible_truncation)]
+                let idx = entries.len() as u32;
+                #[allow(clippy::cast_possible_truncation)]
+                entries.push((b as u32, i as u32));
+                match heads.entry(h) {
+                    Entry::Vacant(v) => {
+                        v.insert(idx);
+                        next.push(NONE);
+                    }
+                    Entry::Occupied(mut o) => {
+                        let prev = *o.get();
+                        if next[prev as usize] == NONE {
+                            repeated.push(h);
+                        }
+                        next.push(prev);
+                        *o.get_mut() = idx;
+                    }
+                }
+            }
         }
-        entries.sort_unstable();
 
         // 2. Matches (copy block, source block, diagonal, position) for candidate copies.
         let is_candidate = |b: u32| doc.tokens(b as usize).len() >= cfg.min_tokens;
-        let max_entries = cfg.max_copies.saturating_mul(4).max(8);
+        // A shingle in very many places (a stock phrase on a huge page) costs quadratic work
+        // for little evidence: skipped.
+        let max_entries = cfg.max_copies.saturating_mul(16).max(64);
         let mut matches: Vec<(u32, u32, i64, u32)> = Vec::new();
+        let mut group: Vec<(u32, u32)> = Vec::new();
         let mut blocks_seen: Vec<u32> = Vec::new();
-        for group in entries.chunk_by(|a, b| a.0 == b.0) {
-            if group.len() < 2 || group.len() > max_entries {
+        for h in &repeated {
+            group.clear();
+            let mut at = heads.get(h).copied().unwrap_or(NONE);
+            while at != NONE && group.len() <= max_entries {
+                group.push(entries[at as usize]);
+                at = next[at as usize];
+            }
+            if group.len() > max_entries {
                 continue;
             }
+            group.sort_unstable();
             blocks_seen.clear();
-            blocks_seen.extend(group.iter().map(|e| e.1));
-            blocks_seen.dedup(); // sorted within the group
-            if blocks_seen.len() < 2 || blocks_seen.len() > cfg.max_copies {
+            blocks_seen.extend(group.iter().map(|e| e.0));
+            blocks_seen.dedup();
+            if blocks_seen.len() < 2 {
                 continue;
             }
-            for x in group {
-                if !is_candidate(x.1) {
+            for x in &group {
+                if !is_candidate(x.0) {
                     continue;
                 }
-                for y in group.iter().filter(|y| y.1 != x.1) {
-                    matches.push((x.1, y.1, i64::from(y.2) - i64::from(x.2), x.2));
+                for y in group.iter().filter(|y| y.0 != x.0) {
+                    matches.push((x.0, y.0, i64::from(y.1) - i64::from(x.1), x.1));
                 }
             }
         }
@@ -248,6 +350,12 @@ impl Detector for RepeatDetector {
                 }
             }
 
+            // Cheap bound first (one more word for a mid-word cut): most blocks stop here.
+            #[allow(clippy::cast_precision_loss)]
+            let bound = (covered(&runs, |_| true, n, &mut mark) + 1) as f64 / n as f64;
+            if bound < cfg.min_coverage.min(1.0 - cfg.max_extra) {
+                continue;
+            }
             // Filter sources that fail the edit-ratio check for short blocks.
             let mut edit = None;
             if n < cfg.short_block {
@@ -266,7 +374,12 @@ impl Detector for RepeatDetector {
                     let stoks = doc.tokens(src as usize);
                     let region = &text
                         [stoks[lo as usize].start..stoks[(hi as usize).min(stoks.len()) - 1].end];
-                    let ratio = edit_ratio(&copy_norm, &normalize(region));
+                    let region_norm = normalize(region);
+                    let ratio = if region_norm == copy_norm {
+                        1.0
+                    } else {
+                        edit_ratio(&copy_norm, &region_norm)
+                    };
                     if ratio < cfg.min_edit_ratio {
                         runs.retain(|r| r.source != src);
                     } else {
@@ -279,40 +392,41 @@ impl Detector for RepeatDetector {
                 edit = Some(best);
             }
 
-            let mut cov = covered(&runs, |_| true, n, &mut mark);
-            // A last word cut mid-word: covered when the source's next word extends it.
-            if n >= 2 && !mark[n - 1] && mark[n - 2] {
-                let extends = runs.iter().any(|r| {
-                    if r.end as usize != n - 1 {
-                        return false;
-                    }
+            // A last word cut mid-word: covered by each run whose source's next word extends
+            // it (per run, so the test does not depend on which other blocks stand).
+            if n >= 2 {
+                fold_a.clear();
+                fold_word(&text[toks[n - 1].start..toks[n - 1].end], &mut fold_a);
+                for r in runs.iter_mut().filter(|r| r.end as usize == n - 1) {
                     let stoks = doc.tokens(r.source as usize);
-                    stoks.get(r.src_end as usize).is_some_and(|next| {
-                        fold_a.clear();
+                    let extends = stoks.get(r.src_end as usize).is_some_and(|next| {
                         fold_b.clear();
-                        fold_word(&text[toks[n - 1].start..toks[n - 1].end], &mut fold_a);
                         fold_word(&text[next.start..next.end], &mut fold_b);
                         fold_b.len() > fold_a.len() && fold_b.starts_with(fold_a.as_str())
-                    })
-                });
-                if extends {
-                    truncated = true;
-                    cov += 1;
-                    if let Some(r) = runs.iter_mut().find(|r| r.end as usize == n - 1) {
+                    });
+                    if extends {
+                        truncated = true;
                         r.end += 1;
                         r.src_end += 1;
                     }
                 }
             }
+            let cov = covered(&runs, |_| true, n, &mut mark);
             #[allow(clippy::cast_precision_loss)]
             let coverage = cov as f64 / n as f64;
-            if coverage < cfg.min_coverage {
-                continue;
-            }
-            // Glued: no single source covers as much as all of them together.
             let mut sources: Vec<u32> = runs.iter().map(|r| r.source).collect();
             sources.sort_unstable();
             sources.dedup();
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss
+            )]
+            let need = ((cfg.min_coverage * n as f64).ceil() as usize).min(n);
+            if coverage < cfg.min_coverage.min(1.0 - cfg.max_extra) {
+                continue;
+            }
+            // Glued: no single source covers as much as all of them together.
             let best_single = sources
                 .iter()
                 .map(|&s| covered(&runs, |x| x == s, n, &mut mark))
@@ -320,6 +434,7 @@ impl Detector for RepeatDetector {
                 .unwrap_or(0);
             candidates.push(Candidate {
                 block: b,
+                need,
                 composite: best_single < cov,
                 runs,
                 n,
@@ -337,17 +452,40 @@ impl Detector for RepeatDetector {
                 .then(y.block.cmp(&x.block))
         });
         let mut alive = vec![true; nblocks];
+        let mut removed = Vec::new();
         for c in &candidates {
-            let cov = covered(&c.runs, |s| alive[s as usize], c.n, &mut mark);
+            let mut cov = covered(&c.runs, |s| alive[s as usize], c.n, &mut mark);
+            if cov < c.need {
+                match extended(doc, cfg, &c.runs, |s| alive[s as usize], c.n, &mut mark) {
+                    Some(ext) => cov = ext,
+                    None => continue,
+                }
+            }
             #[allow(clippy::cast_precision_loss)]
             let coverage = (cov as f64 / c.n as f64).min(c.coverage);
-            if coverage < cfg.min_coverage {
-                continue;
-            }
             alive[c.block] = false;
+            let at_removal: Vec<u32> = c
+                .runs
+                .iter()
+                .map(|r| r.source)
+                .filter(|&s| alive[s as usize])
+                .collect();
+            removed.push((c, cov, coverage, at_removal));
+        }
+        // Spans last, so that `copies` point at the copies that survive.
+        for (c, cov, coverage, at_removal) in removed {
             let block = doc.blocks()[c.block];
+            let survivors = c.runs.iter().any(|r| alive[r.source as usize]);
             let mut copies: Vec<(usize, usize)> = Vec::new();
-            for r in c.runs.iter().filter(|r| alive[r.source as usize]) {
+            for r in &c.runs {
+                let keep = if survivors {
+                    alive[r.source as usize]
+                } else {
+                    at_removal.contains(&r.source)
+                };
+                if !keep {
+                    continue;
+                }
                 let stoks = doc.tokens(r.source as usize);
                 let s = stoks[r.src_start as usize].start;
                 let e = stoks[(r.src_end as usize).min(stoks.len()) - 1].end;

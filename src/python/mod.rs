@@ -1,1 +1,63 @@
 //! The pyo3 layer (feature `python`): the `chaffless._chaffless` extension module.
+//!
+//! Thin by design: every method extracts its arguments into owned Rust values, releases the
+//! GIL ([`detached`]), calls the core and converts the result (or the [`crate::Error`], see
+//! [`errors`]). Byte offsets of the core become code-point offsets here, once per page.
+//!
+//! Fork safety: rayon's pool does not survive `fork()`. The Python package registers
+//! [`after_fork_in_child`] with `os.register_at_fork`; from then on batch calls in that process
+//! run sequentially (same results), see [`parallel_allowed`].
+
+mod clean;
+mod config;
+mod errors;
+mod jsonl;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use pyo3::prelude::*;
+
+/// Set in a process forked from one that may have started rayon threads.
+static FORKED: AtomicBool = AtomicBool::new(false);
+
+/// False in a forked child: rayon pools inherited from the parent have no threads there.
+pub(crate) fn parallel_allowed() -> bool {
+    !FORKED.load(Ordering::Relaxed)
+}
+
+/// Runs `f` with the GIL released and turns a core error into the matching Python exception.
+pub(crate) fn detached<T, F>(py: Python<'_>, f: F) -> PyResult<T>
+where
+    F: FnOnce() -> crate::Result<T> + Send,
+    T: Send,
+{
+    py.detach(f).map_err(PyErr::from)
+}
+
+/// Marks this process as a forked child: batch calls run sequentially from now on.
+///
+/// Registered by the package with `os.register_at_fork(after_in_child=...)`.
+#[pyfunction]
+#[pyo3(name = "_after_fork_in_child")]
+fn after_fork_in_child() {
+    FORKED.store(true, Ordering::Relaxed);
+}
+
+/// True when batch calls run sequentially because this process was forked.
+#[pyfunction]
+#[pyo3(name = "_parallelism_disabled")]
+fn parallelism_disabled() -> bool {
+    !parallel_allowed()
+}
+
+#[pymodule(gil_used = true)]
+#[pyo3(name = "_chaffless")]
+fn chaffless_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", crate::VERSION)?;
+    errors::register(m)?;
+    clean::register(m)?;
+    jsonl::register(m)?;
+    m.add_function(wrap_pyfunction!(after_fork_in_child, m)?)?;
+    m.add_function(wrap_pyfunction!(parallelism_disabled, m)?)?;
+    Ok(())
+}

@@ -1,1 +1,8 @@
-mod x {}
+//! The one integration-test binary: properties, fixture pages, the real pages in
+//! `../shared/data` (skipped when absent), and the JSONL pipeline.
+
+mod fixtures;
+mod jsonl;
+mod labels;
+mod props;
+mod seeds;

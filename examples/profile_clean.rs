@@ -1,0 +1,35 @@
+//! Cleans the dev pages many times on one thread, for profilers:
+//! `cargo run --release --example profile_clean -- PAGES.jsonl [ROUNDS]`.
+
+use chaffless::{Cleaner, CleanerConfig};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let path = args
+        .first()
+        .ok_or("usage: profile_clean PAGES.jsonl [ROUNDS]")?;
+    let rounds: usize = args.get(1).map_or(Ok(20), |r| r.parse())?;
+    let pages: Vec<String> = std::fs::read_to_string(path)?
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["text"].as_str().map(str::to_string))
+        .collect();
+    let bytes: usize = pages.iter().map(String::len).sum();
+    let cleaner = Cleaner::new(CleanerConfig::default().with_num_threads(1))?;
+    let start = std::time::Instant::now();
+    let mut out = 0;
+    for _ in 0..rounds {
+        out += pages
+            .iter()
+            .map(|p| cleaner.clean(p).text.len())
+            .sum::<usize>();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    #[allow(clippy::cast_precision_loss)]
+    let mbs = (bytes * rounds) as f64 / secs / 1e6;
+    eprintln!(
+        "{} pages, {bytes} bytes x {rounds}: {mbs:.1} MB/s ({out} bytes out)",
+        pages.len()
+    );
+    Ok(())
+}

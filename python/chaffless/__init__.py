@@ -1,0 +1,56 @@
+"""chaffless: clean web-scraped text.
+
+Finds page chrome, repeated teasers and comment blocks as labelled, scored and explained spans,
+and cuts them out::
+
+    import chaffless
+
+    chaffless.clean(page)                     # the cleaned text, default settings
+    cleaner = chaffless.Cleaner(repeat={"min_coverage": 0.85})
+    cleaner.clean_batch(pages)                # many pages, in parallel, GIL released
+    for span in cleaner.annotate(page):       # what would be removed, and why
+        print(span.label, span.rule, page[span.start:span.end])
+
+Offsets are code points: ``text[span.start:span.end]`` is the span's text. The engine is Rust
+(``chaffless._chaffless``); this package re-exports it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from chaffless._chaffless import (
+    ChafflessError,
+    Cleaner,
+    CleanResult,
+    ConfigError,
+    InputError,
+    SerializationError,
+    Span,
+    __version__,
+    _after_fork_in_child,
+    annotate,
+    clean,
+    clean_jsonl,
+)
+from chaffless.types import Label
+
+__all__ = [
+    "ChafflessError",
+    "CleanResult",
+    "Cleaner",
+    "ConfigError",
+    "InputError",
+    "Label",
+    "SerializationError",
+    "Span",
+    "__version__",
+    "annotate",
+    "clean",
+    "clean_jsonl",
+]
+
+# Rayon's thread pool does not survive fork(): in a forked child, batch calls run sequentially
+# (with identical results) instead of waiting forever for threads that do not exist there.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -1,0 +1,401 @@
+"""The Rust engine of chaffless (``chaffless._chaffless``); import from ``chaffless`` instead.
+
+Offsets given to and returned by this module are code points (Python ``str`` indices), so
+``text[span.start:span.end]`` is the text of a span on any page.
+"""
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any, final
+
+from typing_extensions import TypeAlias
+
+from chaffless.types import (
+    CleanerConfig,
+    CleanResultDict,
+    JsonlSummary,
+    Label,
+    LabelCount,
+    RepeatConfig,
+    SpanDict,
+)
+
+__all__ = [
+    "__version__",
+    "ChafflessError",
+    "ConfigError",
+    "InputError",
+    "SerializationError",
+    "Cleaner",
+    "Span",
+    "CleanResult",
+    "clean",
+    "annotate",
+    "clean_jsonl",
+    "_after_fork_in_child",
+    "_parallelism_disabled",
+]
+
+__version__: str
+
+_Path: TypeAlias = str | os.PathLike[str]
+
+class ChafflessError(Exception):
+    """Base class of every error chaffless raises.
+
+    I/O failures raise the builtin ``OSError`` subclasses instead (``FileNotFoundError``,
+    ``PermissionError``, ...).
+    """
+
+class ConfigError(ChafflessError, ValueError):
+    """A configuration value is unknown, of the wrong type or out of range.
+
+    The message names the field and the value, e.g.
+    ``repeat.min_coverage must be in (0, 1], got 1.5``.
+    """
+
+class InputError(ChafflessError):
+    """Input could not be read or parsed: bad JSON, a missing or non-string text field, ..."""
+
+class SerializationError(ChafflessError):
+    """Serialised state (a saved configuration or a pickle) could not be decoded."""
+
+@final
+class Span:
+    """A detection: a labelled, scored and explained range of the input text.
+
+    Immutable, hashable, picklable. ``text[span.start:span.end]`` is the span's text.
+
+    Example:
+        >>> for span in chaffless.annotate(page):
+        ...     print(span.label, span.rule, repr(page[span.start : span.end]))
+    """
+
+    def __new__(
+        cls,
+        start: int,
+        end: int,
+        label: Label,
+        score: float,
+        detector: str,
+        rule: str,
+        evidence: str = "",
+        copies: Sequence[tuple[int, int]] = (),
+    ) -> Span:
+        """Builds a span; mostly useful for unpickling and tests.
+
+        Args:
+            start: Code-point offset of the span's first character.
+            end: Code-point offset just past the span's end; at least ``start``.
+            label: What the span is.
+            score: Confidence, in [0, 1].
+            detector: The detector's versioned name, e.g. ``"repeat_v1"``.
+            rule: The rule that fired, e.g. ``"truncated_copy"``.
+            evidence: Human-readable evidence for the rule.
+            copies: Code-point ranges of the text this span copies.
+
+        Raises:
+            InputError: An unknown label, ``start > end``, a score outside [0, 1] or a copy
+                whose start exceeds its end.
+        """
+
+    @property
+    def start(self) -> int:
+        """Code-point offset of the span's first character in the input text."""
+
+    @property
+    def end(self) -> int:
+        """Code-point offset just past the span's last character."""
+
+    @property
+    def label(self) -> Label:
+        """What the span is: ``"chrome"``, ``"repeat"``, ``"comment"``, ..."""
+
+    @property
+    def score(self) -> float:
+        """Confidence, in [0, 1]."""
+
+    @property
+    def detector(self) -> str:
+        """The detector's versioned name, e.g. ``"repeat_v1"``, so reruns are comparable."""
+
+    @property
+    def rule(self) -> str:
+        """The rule that fired.
+
+        For ``repeat``: ``"copy"``, ``"truncated_copy"``, ``"glued_copy"`` or
+        ``"extended_copy"``.
+        """
+
+    @property
+    def evidence(self) -> str:
+        """Human-readable evidence, e.g. ``"12 of 13 words found in order elsewhere ..."``."""
+
+    @property
+    def copies(self) -> list[tuple[int, int]]:
+        """Code-point ranges of the text this span copies (for ``repeat``), else empty."""
+
+    def to_dict(self) -> SpanDict:
+        """The span's fields as a dict.
+
+        Returns:
+            A dict with the keys ``start``, ``end``, ``label``, ``score``, ``detector``,
+            ``rule``, ``evidence`` and ``copies``.
+        """
+
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[type[Span], tuple[Any, ...]]: ...
+
+@final
+class CleanResult:
+    """The outcome of cleaning one page: the text, what was removed and why.
+
+    Immutable, picklable.
+    """
+
+    def __new__(
+        cls,
+        text: str,
+        spans: Sequence[Span],
+        skipped: str | None,
+        counts: Mapping[Label, LabelCount],
+    ) -> CleanResult:
+        """Builds a result; mostly useful for unpickling.
+
+        Args:
+            text: The cleaned text.
+            spans: The removed spans.
+            skipped: Why the page was passed through untouched, or None.
+            counts: ``{label: {"spans": n, "bytes": n}}``, matching ``spans``.
+
+        Raises:
+            InputError: ``counts`` has an unknown label, other keys than ``spans`` and
+                ``bytes``, or span numbers that do not match ``spans``.
+            TypeError: ``spans`` holds something else than :class:`Span`.
+        """
+
+    @property
+    def text(self) -> str:
+        """The page with the removed spans cut out.
+
+        Kept lines are unchanged; blank lines between kept lines collapse to one paragraph
+        break.
+        """
+
+    @property
+    def spans(self) -> list[Span]:
+        """What was removed and why: sorted by start, disjoint, offsets into the input."""
+
+    @property
+    def skipped(self) -> str | None:
+        """Why the page was passed through untouched (over ``max_page_bytes``), or None."""
+
+    @property
+    def counts(self) -> dict[Label, LabelCount]:
+        """Spans and UTF-8 bytes removed per label.
+
+        For example ``{"repeat": {"spans": 1, "bytes": 84}}``; labels with no span are absent.
+        """
+
+    def to_dict(self) -> CleanResultDict:
+        """The result as a dict of plain values (spans as dicts)."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+    def __reduce__(self) -> tuple[type[CleanResult], tuple[Any, ...]]: ...
+
+@final
+class Cleaner:
+    """Cleans pages: finds repeats (and, as detectors are added, chrome and comments).
+
+    Built from a validated configuration; afterwards cleaning never fails, for any ``str``.
+    Immutable and thread-safe: share one cleaner across threads. Every method releases the
+    GIL while it works; batch methods run on all cores. Picklable (the configuration is
+    validated again on load).
+
+    Example:
+        >>> cleaner = chaffless.Cleaner(seed=7, repeat={"min_coverage": 0.85})
+        >>> cleaner.config["repeat"]["min_coverage"]
+        0.85
+        >>> cleaner.clean_batch(["a page", "another page"])
+        ['a page', 'another page']
+    """
+
+    def __new__(
+        cls,
+        *,
+        seed: int = 0,
+        max_page_bytes: int = 67108864,
+        num_threads: int = 0,
+        repeat: RepeatConfig = ...,
+    ) -> Cleaner:
+        """Builds a cleaner. Options are keyword-only; omitted ones take their defaults.
+
+        Args:
+            seed: Seed of every hash (tokens, shingles). Results are identical across
+                processes and platforms for the same seed. Default 0.
+            max_page_bytes: Pages larger than this many UTF-8 bytes are passed through
+                untouched and reported as skipped, never dropped. Default 67108864 (64 MiB).
+            num_threads: Threads for batch calls; 0 means one per core. Default 0.
+            repeat: Settings of the ``repeat`` detector, any subset of ``RepeatConfig``
+                (``enabled=True``, ``shingle_size=3``, ``min_tokens=8``,
+                ``min_coverage=0.9``, ``max_extra=0.34``, ``min_run=4``, ``max_copies=3``,
+                ``short_block=24``, ``min_edit_ratio=0.75``).
+
+        Raises:
+            ConfigError: An unknown option, a value of the wrong type or out of range; the
+                message names the field and the value.
+        """
+
+    @classmethod
+    def from_dict(cls, config: CleanerConfig | Mapping[str, Any]) -> Cleaner:
+        """Builds a cleaner from a configuration mapping, as :attr:`config` returns it.
+
+        Args:
+            config: Any subset of the options of :class:`Cleaner`.
+
+        Raises:
+            ConfigError: As for the constructor.
+        """
+
+    @property
+    def config(self) -> CleanerConfig:
+        """The full configuration, defaults filled in (a new dict on every access)."""
+
+    def clean(self, text: str) -> str:
+        """Cleans one page.
+
+        Args:
+            text: The page.
+
+        Returns:
+            The page with chrome, repeats and comments cut out.
+        """
+
+    def annotate(self, text: str) -> list[Span]:
+        """Finds what :meth:`clean` would remove, without removing it.
+
+        Args:
+            text: The page.
+
+        Returns:
+            The spans, sorted by start and disjoint; ``text[s.start:s.end]`` is each one's
+            text.
+        """
+
+    def process(self, text: str) -> CleanResult:
+        """Cleans one page and reports what was removed.
+
+        Args:
+            text: The page.
+
+        Returns:
+            The cleaned text, the spans and the counts per label.
+        """
+
+    def clean_batch(self, texts: Sequence[str]) -> list[str]:
+        """Cleans many pages in parallel; equal to ``[self.clean(t) for t in texts]``.
+
+        Args:
+            texts: The pages (copied once; the GIL is released while they are cleaned).
+
+        Returns:
+            The cleaned pages, in order.
+        """
+
+    def annotate_batch(self, texts: Sequence[str]) -> list[list[Span]]:
+        """:meth:`annotate` on many pages in parallel, results in order.
+
+        Args:
+            texts: The pages.
+
+        Returns:
+            The spans of each page.
+        """
+
+    def process_batch(self, texts: Sequence[str]) -> list[CleanResult]:
+        """:meth:`process` on many pages in parallel, results in order.
+
+        Args:
+            texts: The pages.
+
+        Returns:
+            The result of each page.
+        """
+
+    def __eq__(self, value: object, /) -> bool: ...
+    def __reduce__(self) -> tuple[Any, tuple[CleanerConfig]]: ...
+
+def clean(text: str) -> str:
+    r"""Cleans one page with the default configuration.
+
+    Args:
+        text: The page.
+
+    Returns:
+        The page with chrome, repeats and comments cut out.
+
+    Example:
+        >>> lede = "The council approved the new budget on Tuesday after a long debate."
+        >>> chaffless.clean(lede + "\n\nThe vote was close.\n\n" + lede) == (
+        ...     lede + "\n\nThe vote was close.\n"
+        ... )
+        True
+    """
+
+def annotate(text: str) -> list[Span]:
+    """The spans the default configuration finds in one page.
+
+    Args:
+        text: The page.
+
+    Returns:
+        The spans, sorted by start and disjoint.
+    """
+
+def clean_jsonl(
+    cleaner: Cleaner,
+    input: _Path,
+    output: _Path,
+    *,
+    text_field: str = "text",
+    annotate: bool = False,
+    spans_field: str = "spans",
+    rejects: _Path | None = None,
+    progress: bool = True,
+) -> JsonlSummary:
+    """Cleans a JSONL corpus: one JSON object per line, plain, gzip (``.gz``) or zstd (``.zst``).
+
+    Every field but the text field is written back exactly as read. A record that cannot be
+    processed (invalid UTF-8 or JSON, not an object, a missing or non-string text field) goes
+    to ``rejects`` with its file, line number and reason, and the run goes on. Outputs are
+    written atomically (a temporary file renamed into place when complete). Runs on all
+    cores with the GIL released; output order is input order.
+
+    Args:
+        cleaner: The cleaner to use.
+        input: The JSONL file to read; ``"-"`` is standard input.
+        output: The file to write, compressed by extension; ``"-"`` is standard output.
+        text_field: The field holding the page text. Default ``"text"``.
+        annotate: Keep the text and add the spans (code-point offsets, as dicts) in
+            ``spans_field`` instead of cleaning. Default False.
+        spans_field: The field receiving the spans in annotate mode. Default ``"spans"``.
+        rejects: Where rejected records go; written only if a record is rejected. Default
+            None: a rejected record is then an :class:`InputError`.
+        progress: Draw a progress bar on standard error when it is a terminal. Default True.
+
+    Returns:
+        What the run did: records in, out and rejected, and what cleaning removed.
+
+    Raises:
+        InputError: A record was rejected and no ``rejects`` file was given, or a path is not
+            valid UTF-8.
+        OSError: A file could not be opened, read or written (``FileNotFoundError``,
+            ``PermissionError``, ...); the output is then not created.
+    """
+
+def _after_fork_in_child() -> None:
+    """Makes batch calls of this process sequential (registered with ``os.register_at_fork``)."""
+
+def _parallelism_disabled() -> bool:
+    """True in a forked child, where batch calls run sequentially."""

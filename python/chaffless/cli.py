@@ -1,0 +1,494 @@
+"""The ``chaffless`` command line.
+
+Two subcommands::
+
+    chaffless clean IN -o OUT [--annotate] [--rejects PATH] [--report] [--config JSON|PATH]
+    chaffless demo [--json]
+
+``clean`` cleans a JSONL corpus (``-`` is standard input / output; ``.gz`` and ``.zst`` files
+are (de)compressed by extension) with :func:`chaffless.clean_jsonl`: every field but the text
+field is written back unchanged, records that cannot be processed go to a rejects file with
+their line number and reason, and the output is written atomically. ``demo`` cleans the example
+pages shipped in ``chaffless/examples`` and shows what was removed, and why.
+
+Exit status: 0 on success (rejected records included), 1 when the run fails (a chaffless error
+or an I/O error; the message is one line on standard error), 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any, TextIO
+
+PROG = "chaffless"
+
+_COMPRESSION_SUFFIXES = (".gz", ".zst", ".zstd")
+_STDOUT_REJECTS = "chaffless.rejects.jsonl"
+_LANGUAGES = {"de": "German", "en": "English", "es": "Spanish", "fr": "French"}
+
+
+class _Failure(Exception):
+    """A run failure detected by the command line itself (exit status 1)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the ``chaffless`` command.
+
+    Args:
+        argv: The arguments, without the program name; ``None`` reads ``sys.argv``.
+
+    Returns:
+        The exit status: 0 on success, 1 when the run failed, 2 on a usage error.
+    """
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version and usage errors
+        return _exit_code(e)
+    from chaffless._chaffless import ChafflessError
+
+    try:
+        code: int = args.run(args)
+        return code
+    except SystemExit as e:  # parser.error() raised while checking arguments
+        return _exit_code(e)
+    except BrokenPipeError:
+        # The reader went away (`chaffless clean IN -o - | head`): stop quietly.
+        _silence_stdout()
+        return 1
+    except (ChafflessError, OSError, _Failure) as e:
+        _print_error(_describe(e))
+        return 1
+    except KeyboardInterrupt:
+        _print_error("interrupted")
+        return 130
+
+
+def _exit_code(e: SystemExit) -> int:
+    if e.code is None:
+        return 0
+    if isinstance(e.code, int):
+        return e.code
+    print(e.code, file=sys.stderr)
+    return 1
+
+
+def _print_error(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+
+
+def _describe(e: BaseException) -> str:
+    """One line for an error: its message, without the `[Errno N]` noise of builtin OSErrors."""
+    if isinstance(e, OSError) and e.strerror:
+        message = f"{e.filename}: {e.strerror}" if e.filename is not None else e.strerror
+    else:
+        message = str(e) or type(e).__name__
+    return " ".join(message.split())
+
+
+def _silence_stdout() -> None:
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _version() -> str:
+    try:
+        from chaffless import __version__
+
+        return str(__version__)
+    except ImportError:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("chaffless")
+        except PackageNotFoundError:
+            return "unknown"
+
+
+# --- arguments ---------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Clean web-scraped text: find repeated teasers, captions and other chaff "
+        "as labelled spans and cut them out.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    sub.required = True
+
+    clean = sub.add_parser(
+        "clean",
+        help="clean a JSONL corpus",
+        description="Clean the text field of every record of a JSONL file (one JSON object per "
+        "line). Other fields are written back unchanged; records that cannot be processed go to "
+        "the rejects file with their line number and reason, and the run goes on. The output is "
+        "written atomically: a failed run leaves an existing OUT untouched.",
+        epilog="Files ending in .gz or .zst are read and written compressed. Exit status: 0 on "
+        "success (even with rejected records), 1 when the run fails, 2 on a usage error.",
+    )
+    clean.add_argument("input", metavar="IN", help="input JSONL file, or - for standard input")
+    clean.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        required=True,
+        help="output JSONL file, or - for standard output",
+    )
+    clean.add_argument(
+        "--text-field",
+        default="text",
+        metavar="NAME",
+        help="the field holding the page text (default: %(default)s)",
+    )
+    clean.add_argument(
+        "--annotate",
+        action="store_true",
+        help="keep the text and add the removed spans in --spans-field instead of cleaning",
+    )
+    clean.add_argument(
+        "--spans-field",
+        default="spans",
+        metavar="NAME",
+        help="the field that receives the spans with --annotate (default: %(default)s)",
+    )
+    clean.add_argument(
+        "--rejects",
+        metavar="PATH",
+        help="where rejected records go; written only when a record is rejected (default: OUT "
+        "without its .gz/.zst suffix, plus .rejects.jsonl; ./" + _STDOUT_REJECTS + " when OUT "
+        "is -)",
+    )
+    clean.add_argument(
+        "--report",
+        action="store_true",
+        help="print what was removed per label and the record and byte counts to stderr",
+    )
+    clean.add_argument(
+        "--report-json",
+        metavar="PATH",
+        help="write the run's report as JSON to PATH (- for standard output)",
+    )
+    clean.add_argument(
+        "--config",
+        metavar="JSON|PATH",
+        help="cleaner options as a JSON object, or the path of a JSON file, e.g. "
+        '\'{"seed": 1, "repeat": {"min_coverage": 0.95}}\'',
+    )
+    clean.add_argument(
+        "--threads",
+        type=_non_negative_int,
+        metavar="N",
+        help="worker threads (default: one per core; overrides num_threads of --config)",
+    )
+    clean.add_argument(
+        "--no-progress", action="store_true", help="do not draw a progress bar on stderr"
+    )
+    clean.set_defaults(run=_run_clean, parser=clean)
+
+    demo = sub.add_parser(
+        "demo",
+        help="clean built-in example pages and show what was removed, and why",
+        description="Clean the example news pages shipped with chaffless (English, French, "
+        "German, Spanish) and show each removed span (label, rule, score, evidence, text), "
+        "then the cleaned text.",
+    )
+    demo.add_argument("--json", action="store_true", help="print the results as JSON")
+    demo.set_defaults(run=_run_demo, parser=demo)
+    return parser
+
+
+def _non_negative_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {n}")
+    return n
+
+
+def default_rejects_path(output: str) -> str:
+    """The rejects file used when ``--rejects`` is not given.
+
+    Args:
+        output: The output path given with ``-o``.
+
+    Returns:
+        ``OUT`` without a ``.gz``/``.zst`` suffix, plus ``.rejects.jsonl``; for ``-`` (standard
+        output), ``chaffless.rejects.jsonl`` in the current directory.
+    """
+    if output == "-":
+        return _STDOUT_REJECTS
+    for suffix in _COMPRESSION_SUFFIXES:
+        if output.endswith(suffix) and len(output) > len(suffix):
+            output = output[: -len(suffix)]
+            break
+    return output + ".rejects.jsonl"
+
+
+def _same_file(a: str, b: str) -> bool:
+    return a != "-" and b != "-" and os.path.abspath(a) == os.path.abspath(b)
+
+
+def _load_config(value: str | None, threads: int | None) -> dict[str, Any]:
+    from chaffless._chaffless import ConfigError
+
+    config: Any = {}
+    if value is not None:
+        if value.lstrip()[:1] in ("{", "["):  # inline JSON, else a file
+            source, text = "--config", value
+        else:
+            source = f"--config file {value}"
+            try:
+                text = Path(value).read_text(encoding="utf-8")
+            except OSError as e:
+                raise _Failure(f"cannot read {source}: {e.strerror or e}") from None
+            except UnicodeDecodeError as e:
+                raise ConfigError(f"{source} is not UTF-8: {e}") from None
+        try:
+            config = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ConfigError(f"{source}: invalid JSON: {e}") from None
+        if not isinstance(config, dict):
+            kind = type(config).__name__
+            raise ConfigError(f"{source} must be a JSON object, got {kind}")
+    if threads is not None:
+        config["num_threads"] = threads
+    return dict(config)
+
+
+def _make_cleaner(options: dict[str, Any]) -> Any:
+    from chaffless._chaffless import Cleaner, ConfigError
+
+    try:
+        return Cleaner(**options)
+    except TypeError as e:  # an unknown keyword option
+        raise ConfigError(f"invalid configuration: {e}") from None
+
+
+# --- clean -------------------------------------------------------------------------------------
+
+
+def _run_clean(args: argparse.Namespace) -> int:
+    parser: argparse.ArgumentParser = args.parser
+    from chaffless._chaffless import clean_jsonl
+
+    rejects = args.rejects if args.rejects is not None else default_rejects_path(args.output)
+    if rejects == "-":
+        parser.error("--rejects must be a file, not -")
+    if _same_file(rejects, args.output):
+        parser.error(f"--rejects and -o are the same file: {rejects}")
+    if args.report_json == "-" and args.output == "-":
+        parser.error("--report-json - and -o - would both write to standard output")
+    if _same_file(args.input, args.output):
+        parser.error(f"IN and -o are the same file: {args.input}")
+
+    cleaner = _make_cleaner(_load_config(args.config, args.threads))
+    started = time.monotonic()
+    summary = clean_jsonl(
+        cleaner,
+        args.input,
+        args.output,
+        text_field=args.text_field,
+        annotate=args.annotate,
+        spans_field=args.spans_field,
+        rejects=rejects,
+        progress=not args.no_progress,
+    )
+    elapsed = time.monotonic() - started
+
+    if args.report:
+        _print_report(summary, sys.stderr)
+    if args.report_json is not None:
+        report = {"input": args.input, "output": args.output, **summary}
+        _write_json(args.report_json, report)
+    print(_summary_line(summary, elapsed), file=sys.stderr)
+    if summary["records_out"] == 0 and summary["rejected"] > 0:
+        print(
+            f"{PROG}: warning: every record was rejected; is --text-field "
+            f"{args.text_field!r} right? See {summary['rejects_path']}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _summary_line(summary: Mapping[str, Any], elapsed: float) -> str:
+    line = (
+        f"{PROG}: {summary['records_in']:,} records in, {summary['records_out']:,} out, "
+        f"{summary['rejected']:,} rejected"
+    )
+    if summary.get("rejects_path"):
+        line += f" (see {summary['rejects_path']})"
+    blank = summary.get("blank_lines", 0)
+    if blank:
+        line += f", {blank:,} blank line{'s' if blank != 1 else ''} skipped"
+    return line + f" in {elapsed:.2f} s"
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100.0 * part / whole:.1f}%" if whole else "-"
+
+
+def _table(rows: list[list[str]], right: set[int]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for row in rows:
+        cells = [
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))
+        ]
+        out.append("  ".join(cells).rstrip())
+    return out
+
+
+def _print_report(summary: Mapping[str, Any], out: TextIO) -> None:
+    report = summary["report"]
+    bytes_in, bytes_out = report["bytes_in"], report["bytes_out"]
+    labels: dict[str, dict[str, int]] = report.get("labels", {})
+    print(f"{PROG} report", file=out)
+    if labels:
+        rows = [["label", "spans", "bytes removed", "of input"]]
+        for label, c in sorted(labels.items()):
+            rows.append(
+                [label, f"{c['spans']:,}", f"{c['bytes']:,}", _percent(c["bytes"], bytes_in)]
+            )
+        total_spans = sum(c["spans"] for c in labels.values())
+        total_bytes = sum(c["bytes"] for c in labels.values())
+        rows.append(
+            ["total", f"{total_spans:,}", f"{total_bytes:,}", _percent(total_bytes, bytes_in)]
+        )
+        for line in _table(rows, right={1, 2, 3}):
+            print("  " + line, file=out)
+    else:
+        print("  nothing removed", file=out)
+    print(file=out)
+    counts = [
+        ["records in", f"{summary['records_in']:,}", ""],
+        ["records out", f"{summary['records_out']:,}", ""],
+        ["rejected", f"{summary['rejected']:,}", summary.get("rejects_path") or ""],
+        ["blank lines", f"{summary.get('blank_lines', 0):,}", "skipped"],
+        ["bytes in", f"{bytes_in:,}", "text field"],
+        ["bytes out", f"{bytes_out:,}", f"{_percent(bytes_out, bytes_in)} of input"],
+        ["pages skipped", f"{report.get('skipped', 0):,}", "larger than max_page_bytes"],
+    ]
+    for line in _table(counts, right={1}):
+        print("  " + line, file=out)
+
+
+def _write_json(path: str, value: Any) -> None:
+    text = json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    if path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# --- demo --------------------------------------------------------------------------------------
+
+
+def _example_pages() -> list[tuple[str, str]]:
+    """The example pages shipped in ``chaffless/examples``: (file name, text), sorted by name."""
+    folder = resources.files("chaffless").joinpath("examples")
+    pages = [
+        (entry.name, entry.read_text(encoding="utf-8"))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".txt")
+    ]
+    if not pages:
+        raise _Failure("no example pages found in the chaffless package")
+    return sorted(pages)
+
+
+def _shorten(text: str, width: int = 110) -> str:
+    """One line of at most ``width`` chars: the start and the end, elided in the middle."""
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    tail = width // 3
+    head = width - tail - 3
+    start = flat[:head].rsplit(" ", 1)[0]  # cut between words where there are words
+    end = flat[-tail:].split(" ", 1)[-1]
+    return f"{start} … {end}"
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    cleaner = _make_cleaner({})
+    results = []
+    for name, text in _example_pages():
+        result = cleaner.process(text)
+        spans = [
+            {
+                "start": s.start,
+                "end": s.end,
+                "label": s.label,
+                "rule": s.rule,
+                "score": s.score,
+                "detector": s.detector,
+                "evidence": s.evidence,
+                "copies": [list(c) for c in s.copies],
+                "text": text[s.start : s.end],
+            }
+            for s in result.spans
+        ]
+        lang = name.split("_", 1)[0]
+        results.append(
+            {
+                "page": name,
+                "language": _LANGUAGES.get(lang, lang),
+                "chars_in": len(text),
+                "chars_out": len(result.text),
+                "spans": spans,
+                "text": result.text,
+            }
+        )
+    out = sys.stdout
+    if args.json:
+        json.dump({"pages": results}, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return 0
+    for i, page in enumerate(results):
+        if i:
+            print(file=out)
+        n = len(page["spans"])
+        print(f"=== {page['page']} ({page['language']}) ===", file=out)
+        print(
+            f"{n} span{'s' if n != 1 else ''} removed, {page['chars_in']:,} -> "
+            f"{page['chars_out']:,} chars",
+            file=out,
+        )
+        for k, s in enumerate(page["spans"], 1):
+            print(
+                f"  [{k}] {s['label']} · rule {s['rule']} · score {s['score']:.2f} · "
+                f"{s['detector']}",
+                file=out,
+            )
+            print(f"      evidence: {s['evidence']}", file=out)
+            print(f"      text:     {_shorten(s['text'])}", file=out)
+            if s["copies"]:
+                where = ", ".join(f"{a}-{b}" for a, b in s["copies"])
+                print(f"      repeats:  chars {where} of the page", file=out)
+        print("--- cleaned text ---", file=out)
+        for line in page["text"].splitlines():
+            print(f"  | {line}".rstrip(), file=out)
+    out.flush()
+    return 0

@@ -1,0 +1,131 @@
+"""Types of the values chaffless takes and returns: the labels and the shapes of its dicts.
+
+For annotations::
+
+    from chaffless.types import CleanerConfig, Label
+
+    def strict(config: CleanerConfig) -> chaffless.Cleaner:
+        return chaffless.Cleaner.from_dict({**config, "repeat": {"min_coverage": 0.95}})
+"""
+
+from typing import Literal, Optional, TypedDict
+
+__all__ = [
+    "CleanReport",
+    "CleanResultDict",
+    "CleanerConfig",
+    "JsonlSummary",
+    "Label",
+    "LabelCount",
+    "RepeatConfig",
+    "SpanDict",
+]
+
+Label = Literal["body", "title", "chrome", "repeat", "comment", "blank"]
+"""What a line or span of a page is; ``chrome``, ``repeat`` and ``comment`` spans are removed."""
+
+
+class RepeatConfig(TypedDict, total=False):
+    """Settings of the ``repeat`` detector (text repeated inside one page).
+
+    Every key is optional when given to ``Cleaner``; ``Cleaner.config`` has them all.
+    """
+
+    enabled: bool
+    """Run the detector. Default ``True``."""
+    shingle_size: int
+    """Words per shingle used to find copies, in [1, 32]. Default 3."""
+    min_tokens: int
+    """Fewest words a line needs to be judged a copy. Default 8."""
+    min_coverage: float
+    """Share of a line's words, in (0, 1], found in order elsewhere for it to be a copy.
+    Default 0.9."""
+    max_extra: float
+    """Share of a line's words, in [0, 1), that may be extra text at one end (a photo credit)
+    when the rest is a whole copy of another line. Default 0.34."""
+    min_run: int
+    """Shortest run of consecutive matching words that counts, at least ``shingle_size``.
+    Default 4."""
+    max_copies: int
+    """Text found in more lines than this is a page pattern, not a teaser. Default 3."""
+    short_block: int
+    """Lines with fewer words must also pass the edit-distance check. Default 24."""
+    min_edit_ratio: float
+    """Least normalised Levenshtein similarity, in (0, 1], confirming a short copy.
+    Default 0.75."""
+
+
+class CleanerConfig(TypedDict, total=False):
+    """The configuration of a ``Cleaner``: its keyword options, as ``Cleaner.config`` returns."""
+
+    seed: int
+    """Seed of every hash. Default 0."""
+    max_page_bytes: int
+    """Pages larger than this (UTF-8 bytes) are passed through untouched. Default 64 MiB."""
+    num_threads: int
+    """Threads for batch calls; 0 means one per core. Default 0."""
+    repeat: RepeatConfig
+    """The ``repeat`` detector."""
+
+
+class LabelCount(TypedDict):
+    """What was removed for one label."""
+
+    spans: int
+    """Number of spans."""
+    bytes: int
+    """UTF-8 bytes of original text the spans cover."""
+
+
+class SpanDict(TypedDict):
+    """A ``Span`` as a dict (``Span.to_dict()``); offsets are code points."""
+
+    start: int
+    end: int
+    label: Label
+    score: float
+    detector: str
+    rule: str
+    evidence: str
+    copies: list[tuple[int, int]]
+
+
+class CleanResultDict(TypedDict):
+    """A ``CleanResult`` as a dict (``CleanResult.to_dict()``)."""
+
+    text: str
+    spans: list[SpanDict]
+    skipped: Optional[str]
+    counts: dict[Label, LabelCount]
+
+
+class CleanReport(TypedDict):
+    """Totals over the pages of a ``clean_jsonl`` run."""
+
+    documents: int
+    """Pages cleaned (skipped pages included)."""
+    skipped: int
+    """Pages passed through untouched (larger than ``max_page_bytes``)."""
+    bytes_in: int
+    """UTF-8 bytes of input text."""
+    bytes_out: int
+    """UTF-8 bytes of cleaned text."""
+    labels: dict[Label, LabelCount]
+    """Spans and bytes removed per label."""
+
+
+class JsonlSummary(TypedDict):
+    """What a ``clean_jsonl`` run did."""
+
+    records_in: int
+    """Records read (blank lines are not records)."""
+    records_out: int
+    """Records written to the output."""
+    rejected: int
+    """Records written to the rejects file."""
+    blank_lines: int
+    """Blank lines skipped."""
+    rejects_path: Optional[str]
+    """The rejects file, when one was written."""
+    report: CleanReport
+    """What cleaning removed."""

@@ -1,0 +1,536 @@
+//! `Cleaner`, `Span` and `CleanResult`, and the module functions `clean` / `annotate`.
+//!
+//! Offsets: the core's spans are byte ranges of the UTF-8 text; Python gets code-point offsets
+//! (`text[span.start:span.end]`), converted here with one pass over each page
+//! ([`char_offsets`]), inside the GIL-free section.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
+use pyo3::IntoPyObjectExt;
+
+use super::config::{config_from_py, serde_to_py};
+use super::{detached, parallel_allowed};
+use crate::clean::{CleanResult, Cleaner, LabelCount};
+use crate::config::CleanerConfig;
+use crate::document::{char_offsets, Label, Span};
+use crate::error::Error;
+
+/// Python's `repr` of a value.
+fn py_repr<'py, T: IntoPyObject<'py>>(py: Python<'py>, value: T) -> PyResult<String> {
+    Ok(value.into_bound_py_any(py)?.repr()?.to_cow()?.into_owned())
+}
+
+/// A detection: a labelled, scored and explained range of the input, in code points.
+#[pyclass(name = "Span", module = "chaffless", frozen, eq)]
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct PySpan {
+    #[pyo3(get)]
+    start: usize,
+    #[pyo3(get)]
+    end: usize,
+    label: Label,
+    #[pyo3(get)]
+    score: f64,
+    #[pyo3(get)]
+    detector: String,
+    #[pyo3(get)]
+    rule: String,
+    #[pyo3(get)]
+    evidence: String,
+    #[pyo3(get)]
+    copies: Vec<(usize, usize)>,
+}
+
+/// The core's spans of `text` with every byte offset (spans and copies) turned into a
+/// code-point offset, in one pass over the text.
+fn convert_spans(text: &str, spans: Vec<Span>) -> Vec<PySpan> {
+    let mut offsets = Vec::with_capacity(spans.len() * 2);
+    for s in &spans {
+        offsets.extend([s.start, s.end]);
+        for &(a, b) in &s.copies {
+            offsets.extend([a, b]);
+        }
+    }
+    let mut chars = char_offsets(text, &offsets).into_iter();
+    let mut next = move || chars.next().unwrap_or_default();
+    spans
+        .into_iter()
+        .map(|s| PySpan {
+            start: next(),
+            end: next(),
+            label: s.label,
+            score: s.score,
+            copies: s.copies.iter().map(|_| (next(), next())).collect(),
+            detector: s.detector,
+            rule: s.rule,
+            evidence: s.evidence,
+        })
+        .collect()
+}
+
+#[pymethods]
+impl PySpan {
+    /// Builds a span (mainly for unpickling); offsets are code points.
+    #[new]
+    #[pyo3(
+        signature = (start, end, label, score, detector, rule, evidence = String::new(), copies = Vec::new()),
+        text_signature = "(start, end, label, score, detector, rule, evidence='', copies=())"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        start: usize,
+        end: usize,
+        label: &str,
+        score: f64,
+        detector: String,
+        rule: String,
+        evidence: String,
+        copies: Vec<(usize, usize)>,
+    ) -> PyResult<Self> {
+        let label: Label = label.parse()?;
+        if start > end {
+            let msg = format!("span start must not exceed end, got start={start} end={end}");
+            return Err(Error::input(msg).into());
+        }
+        if !(0.0..=1.0).contains(&score) {
+            return Err(Error::input(format!("span score must be in [0, 1], got {score}")).into());
+        }
+        if let Some((a, b)) = copies.iter().find(|(a, b)| a > b) {
+            let msg = format!("copy start must not exceed end, got ({a}, {b})");
+            return Err(Error::input(msg).into());
+        }
+        Ok(Self {
+            start,
+            end,
+            label,
+            score,
+            detector,
+            rule,
+            evidence,
+            copies,
+        })
+    }
+
+    /// What the span is: `"chrome"`, `"repeat"`, `"comment"`, ...
+    #[getter]
+    fn label(&self) -> &'static str {
+        self.label.as_str()
+    }
+
+    /// The span's fields as a dict (offsets in code points).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("start", self.start)?;
+        d.set_item("end", self.end)?;
+        d.set_item("label", self.label.as_str())?;
+        d.set_item("score", self.score)?;
+        d.set_item("detector", &self.detector)?;
+        d.set_item("rule", &self.rule)?;
+        d.set_item("evidence", &self.evidence)?;
+        d.set_item("copies", &self.copies)?;
+        Ok(d)
+    }
+
+    fn __hash__(&self) -> u64 {
+        let mut h = DefaultHasher::new();
+        (self.start, self.end, self.label).hash(&mut h);
+        // 0.0 == -0.0 in Python, so they must hash alike.
+        let score = if self.score == 0.0 { 0.0 } else { self.score };
+        score.to_bits().hash(&mut h);
+        (&self.detector, &self.rule, &self.evidence, &self.copies).hash(&mut h);
+        h.finish()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Span(start={}, end={}, label={}, score={}, detector={}, rule={}, evidence={}, \
+             copies={})",
+            self.start,
+            self.end,
+            py_repr(py, self.label.as_str())?,
+            py_repr(py, self.score)?,
+            py_repr(py, &self.detector)?,
+            py_repr(py, &self.rule)?,
+            py_repr(py, &self.evidence)?,
+            py_repr(py, &self.copies)?,
+        ))
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyType>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let s = slf.get();
+        let args = (
+            s.start,
+            s.end,
+            s.label.as_str(),
+            s.score,
+            &s.detector,
+            &s.rule,
+            &s.evidence,
+            &s.copies,
+        )
+            .into_pyobject(py)?;
+        Ok((slf.get_type(), args))
+    }
+}
+
+/// A cleaned page, owned by Rust: built without the GIL, turned into a [`PyCleanResult`] after.
+struct Processed {
+    text: String,
+    spans: Vec<PySpan>,
+    skipped: Option<String>,
+    counts: BTreeMap<Label, LabelCount>,
+}
+
+impl Processed {
+    fn new(input: &str, result: CleanResult) -> Self {
+        let counts = result.counts();
+        Self {
+            spans: convert_spans(input, result.spans),
+            text: result.text,
+            skipped: result.skipped,
+            counts,
+        }
+    }
+
+    fn into_py(self, py: Python<'_>) -> PyResult<PyCleanResult> {
+        Ok(PyCleanResult {
+            text: PyString::new(py, &self.text).unbind(),
+            spans: self
+                .spans
+                .into_iter()
+                .map(|s| Py::new(py, s))
+                .collect::<PyResult<_>>()?,
+            skipped: self.skipped,
+            counts: self.counts,
+        })
+    }
+}
+
+/// The outcome of cleaning one page.
+#[pyclass(name = "CleanResult", module = "chaffless", frozen)]
+pub(crate) struct PyCleanResult {
+    text: Py<PyString>,
+    spans: Vec<Py<PySpan>>,
+    skipped: Option<String>,
+    counts: BTreeMap<Label, LabelCount>,
+}
+
+/// `counts` given to the `CleanResult` constructor: `{label: {"spans": n, "bytes": n}}`,
+/// checked against the spans.
+fn counts_from_py(
+    obj: &Bound<'_, PyAny>,
+    spans: &[Py<PySpan>],
+) -> PyResult<BTreeMap<Label, LabelCount>> {
+    let raw: BTreeMap<String, BTreeMap<String, u64>> = obj.extract()?;
+    let mut out = BTreeMap::new();
+    for (name, c) in raw {
+        let label: Label = name.parse()?;
+        let (Some(&n), Some(&bytes), 2) = (c.get("spans"), c.get("bytes"), c.len()) else {
+            let msg = format!("counts[{name:?}] must have exactly the keys 'spans' and 'bytes'");
+            return Err(Error::input(msg).into());
+        };
+        out.insert(label, LabelCount { spans: n, bytes });
+    }
+    let mut seen: BTreeMap<Label, u64> = BTreeMap::new();
+    for s in spans {
+        *seen.entry(s.get().label).or_default() += 1;
+    }
+    let claimed: BTreeMap<Label, u64> = out.iter().map(|(l, c)| (*l, c.spans)).collect();
+    if seen != claimed {
+        let msg = format!("counts do not match the spans: {claimed:?} given, {seen:?} found");
+        return Err(Error::input(msg).into());
+    }
+    Ok(out)
+}
+
+#[pymethods]
+impl PyCleanResult {
+    /// Builds a result (mainly for unpickling); `counts` must match `spans`.
+    #[new]
+    #[pyo3(signature = (text, spans, skipped, counts))]
+    fn new(
+        text: Bound<'_, PyString>,
+        spans: Vec<Py<PySpan>>,
+        skipped: Option<String>,
+        counts: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        let counts = counts_from_py(counts, &spans)?;
+        Ok(Self {
+            text: text.unbind(),
+            spans,
+            skipped,
+            counts,
+        })
+    }
+
+    /// The page with the removed spans cut out.
+    #[getter]
+    fn text(&self, py: Python<'_>) -> Py<PyString> {
+        self.text.clone_ref(py)
+    }
+
+    /// What was removed and why: sorted by start, disjoint, code-point offsets of the input.
+    #[getter]
+    fn spans<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.spans.iter().map(|s| s.clone_ref(py)))
+    }
+
+    /// Why the page was passed through untouched (larger than `max_page_bytes`), or None.
+    #[getter]
+    fn skipped(&self) -> Option<&str> {
+        self.skipped.as_deref()
+    }
+
+    /// Spans and UTF-8 bytes removed per label: `{"repeat": {"spans": 1, "bytes": 84}}`.
+    #[getter]
+    fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        serde_to_py(py, &self.counts)
+    }
+
+    /// The result as a dict of plain values (spans as dicts).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("text", self.text.bind(py))?;
+        let spans = self
+            .spans
+            .iter()
+            .map(|s| s.get().to_dict(py))
+            .collect::<PyResult<Vec<_>>>()?;
+        d.set_item("spans", spans)?;
+        d.set_item("skipped", &self.skipped)?;
+        d.set_item("counts", self.counts(py)?)?;
+        Ok(d)
+    }
+
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, Self>) -> PyResult<bool> {
+        let other = other.get();
+        Ok(self.skipped == other.skipped
+            && self.counts == other.counts
+            && self.spans.len() == other.spans.len()
+            && self
+                .spans
+                .iter()
+                .zip(&other.spans)
+                .all(|(a, b)| a.get() == b.get())
+            && PyAnyMethods::eq(self.text.bind(py).as_any(), other.text.bind(py))?)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let mut counts = String::new();
+        for (label, c) in &self.counts {
+            if !counts.is_empty() {
+                counts.push_str(", ");
+            }
+            let _ = write!(counts, "{label}: {}", c.spans);
+        }
+        let chars = self.text.bind(py).len()?;
+        Ok(format!(
+            "CleanResult(text=<{chars} chars>, spans=<{} spans{}{counts}>, skipped={})",
+            self.spans.len(),
+            if counts.is_empty() { "" } else { ": " },
+            py_repr(py, self.skipped.as_deref())?,
+        ))
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyType>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let s = slf.get();
+        let args = (
+            s.text.bind(py),
+            s.spans(py)?,
+            s.skipped.as_deref(),
+            s.counts(py)?,
+        )
+            .into_pyobject(py)?;
+        Ok((slf.get_type(), args))
+    }
+}
+
+/// Cleans pages: finds chrome, repeats and comments, and cuts them out.
+#[pyclass(name = "Cleaner", module = "chaffless", frozen)]
+pub(crate) struct PyCleaner {
+    pub(crate) inner: Cleaner,
+}
+
+impl PyCleaner {
+    fn from_config(config: CleanerConfig) -> PyResult<Self> {
+        Ok(Self {
+            inner: Cleaner::new(config)?,
+        })
+    }
+}
+
+/// `clean` on every text: in parallel, unless this process is a forked child.
+fn clean_all(cleaner: &Cleaner, texts: &[String]) -> Vec<CleanResult> {
+    if parallel_allowed() {
+        cleaner.clean_batch(texts)
+    } else {
+        texts.iter().map(|t| cleaner.clean(t)).collect()
+    }
+}
+
+/// `annotate` on every text: in parallel, unless this process is a forked child.
+fn annotate_all(cleaner: &Cleaner, texts: &[String]) -> Vec<Vec<Span>> {
+    if parallel_allowed() {
+        cleaner.annotate_batch(texts)
+    } else {
+        texts.iter().map(|t| cleaner.annotate(t)).collect()
+    }
+}
+
+#[pymethods]
+impl PyCleaner {
+    /// Builds a cleaner from keyword options (the fields of the configuration).
+    #[new]
+    #[pyo3(signature = (**options))]
+    fn new(options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Self::from_config(config_from_py(options.map(Bound::as_any))?)
+    }
+
+    /// Builds a cleaner from a configuration mapping, as returned by `config`.
+    #[classmethod]
+    fn from_dict(_cls: &Bound<'_, PyType>, config: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Self::from_config(config_from_py(Some(config))?)
+    }
+
+    /// The full configuration, defaults filled in.
+    #[getter]
+    fn config<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        serde_to_py(py, self.inner.config())
+    }
+
+    /// The cleaned text of `text`.
+    fn clean(&self, py: Python<'_>, text: String) -> PyResult<String> {
+        detached(py, || Ok(self.inner.clean(&text).text))
+    }
+
+    /// The spans found in `text`, without cutting them out.
+    fn annotate(&self, py: Python<'_>, text: String) -> PyResult<Vec<PySpan>> {
+        detached(py, || {
+            let spans = self.inner.annotate(&text);
+            Ok(convert_spans(&text, spans))
+        })
+    }
+
+    /// The cleaned text, the spans and the counts of `text`.
+    fn process(&self, py: Python<'_>, text: String) -> PyResult<PyCleanResult> {
+        let processed = detached(py, || {
+            let result = self.inner.clean(&text);
+            Ok(Processed::new(&text, result))
+        })?;
+        processed.into_py(py)
+    }
+
+    /// `clean` on many texts, in parallel.
+    fn clean_batch(&self, py: Python<'_>, texts: Vec<String>) -> PyResult<Vec<String>> {
+        detached(py, || {
+            Ok(clean_all(&self.inner, &texts)
+                .into_iter()
+                .map(|r| r.text)
+                .collect())
+        })
+    }
+
+    /// `annotate` on many texts, in parallel.
+    fn annotate_batch(&self, py: Python<'_>, texts: Vec<String>) -> PyResult<Vec<Vec<PySpan>>> {
+        detached(py, || {
+            let all = annotate_all(&self.inner, &texts);
+            Ok(texts
+                .iter()
+                .zip(all)
+                .map(|(t, spans)| convert_spans(t, spans))
+                .collect())
+        })
+    }
+
+    /// `process` on many texts, in parallel.
+    fn process_batch<'py>(
+        &self,
+        py: Python<'py>,
+        texts: Vec<String>,
+    ) -> PyResult<Vec<PyCleanResult>> {
+        let processed: Vec<Processed> = detached(py, || {
+            let all = clean_all(&self.inner, &texts);
+            Ok(texts
+                .iter()
+                .zip(all)
+                .map(|(t, r)| Processed::new(t, r))
+                .collect())
+        })?;
+        processed.into_iter().map(|p| p.into_py(py)).collect()
+    }
+
+    fn __eq__(&self, other: &Bound<'_, Self>) -> bool {
+        self.inner.config() == other.get().inner.config()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let config = self.config(py)?;
+        let mut out = String::from("Cleaner(");
+        for (i, (key, value)) in config.cast::<PyDict>()?.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            let _ = write!(out, "{key}={}", value.repr()?);
+        }
+        out.push(')');
+        Ok(out)
+    }
+
+    /// Pickles as `Cleaner.from_dict(config)`: the configuration is validated again on load.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
+        let py = slf.py();
+        let from_dict = slf.get_type().getattr("from_dict")?;
+        Ok((from_dict, (slf.get().config(py)?,)))
+    }
+}
+
+/// The cleaner with the default configuration, built on first use.
+fn default_cleaner() -> PyResult<&'static Cleaner> {
+    static DEFAULT: OnceLock<Cleaner> = OnceLock::new();
+    if let Some(c) = DEFAULT.get() {
+        return Ok(c);
+    }
+    let cleaner = Cleaner::new(CleanerConfig::default())?;
+    Ok(DEFAULT.get_or_init(|| cleaner))
+}
+
+/// `text` cleaned with the default configuration.
+#[pyfunction]
+fn clean(py: Python<'_>, text: String) -> PyResult<String> {
+    let cleaner = default_cleaner()?;
+    detached(py, || Ok(cleaner.clean(&text).text))
+}
+
+/// The spans the default configuration finds in `text`.
+#[pyfunction]
+fn annotate(py: Python<'_>, text: String) -> PyResult<Vec<PySpan>> {
+    let cleaner = default_cleaner()?;
+    detached(py, || {
+        let spans = cleaner.annotate(&text);
+        Ok(convert_spans(&text, spans))
+    })
+}
+
+/// Adds the classes and functions of this file to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyCleaner>()?;
+    m.add_class::<PySpan>()?;
+    m.add_class::<PyCleanResult>()?;
+    m.add_function(wrap_pyfunction!(clean, m)?)?;
+    m.add_function(wrap_pyfunction!(annotate, m)?)?;
+    Ok(())
+}

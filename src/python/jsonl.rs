@@ -1,0 +1,69 @@
+//! `clean_jsonl`: cleans a JSONL corpus file with the GIL released.
+
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+
+use super::clean::PyCleaner;
+use super::config::serde_to_py;
+use super::{detached, parallel_allowed};
+use crate::clean::Cleaner;
+use crate::error::{Error, Result};
+use crate::jsonl::JsonlOptions;
+
+/// A path argument as the `&str` the core takes (`-` is standard input / output).
+fn path_str(path: PathBuf, what: &str) -> Result<String> {
+    path.into_os_string()
+        .into_string()
+        .map_err(|p| Error::input(format!("{what} path is not valid UTF-8: {p:?}")))
+}
+
+/// Cleans the JSONL file `input` into `output`; returns the run's summary as a dict.
+#[pyfunction]
+#[pyo3(signature = (
+    cleaner, input, output, *, text_field = "text".to_string(), annotate = false,
+    spans_field = "spans".to_string(), rejects = None, progress = true
+), text_signature = "(cleaner, input, output, *, text_field='text', annotate=False, \
+    spans_field='spans', rejects=None, progress=True)")]
+#[allow(clippy::too_many_arguments)]
+fn clean_jsonl<'py>(
+    py: Python<'py>,
+    cleaner: &Bound<'py, PyCleaner>,
+    input: PathBuf,
+    output: PathBuf,
+    text_field: String,
+    annotate: bool,
+    spans_field: String,
+    rejects: Option<PathBuf>,
+    progress: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let input = path_str(input, "input")?;
+    let output = path_str(output, "output")?;
+    let rejects = rejects.map(|p| path_str(p, "rejects")).transpose()?;
+    let opts = JsonlOptions {
+        text_field,
+        annotate,
+        spans_field,
+        rejects,
+        progress,
+        ..JsonlOptions::default()
+    };
+    let inner = &cleaner.get().inner;
+    let summary = detached(py, || {
+        if parallel_allowed() {
+            crate::jsonl::clean_jsonl(inner, &input, &output, &opts)
+        } else {
+            // The inherited rayon pools have no threads in a forked child: use a fresh
+            // one-thread pool, created in this process.
+            let config = inner.config().clone().with_num_threads(1);
+            crate::jsonl::clean_jsonl(&Cleaner::new(config)?, &input, &output, &opts)
+        }
+    })?;
+    serde_to_py(py, &summary)
+}
+
+/// Adds `clean_jsonl` to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(clean_jsonl, m)?)?;
+    Ok(())
+}
