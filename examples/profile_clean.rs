@@ -1,5 +1,5 @@
 //! Cleans the dev pages many times on one thread, for profilers:
-//! `cargo run --release --example profile_clean -- PAGES.jsonl [ROUNDS]`.
+//! `cargo run --release --example profile_clean -- PAGES.jsonl [ROUNDS] [CONFIG_JSON]`.
 
 use chaffless::{Cleaner, CleanerConfig};
 
@@ -15,7 +15,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter_map(|v| v["text"].as_str().map(str::to_string))
         .collect();
     let bytes: usize = pages.iter().map(String::len).sum();
-    let cleaner = Cleaner::new(CleanerConfig::default().with_num_threads(1))?;
+    let config = match args.get(2) {
+        Some(json) => CleanerConfig::from_json(json)?,
+        None => CleanerConfig::default(),
+    };
+    let cleaner = Cleaner::new(config.with_num_threads(1))?;
     let start = std::time::Instant::now();
     let mut out = 0;
     for _ in 0..rounds {

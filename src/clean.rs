@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::config::CleanerConfig;
-use crate::detect::{Detector, RepeatDetector};
+use crate::detect::{CommentDetector, Detector, RepeatDetector};
 use crate::document::{Document, Label, Span};
 use crate::error::Result;
 use crate::segment;
@@ -117,10 +117,10 @@ impl Cleaner {
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the first bad field.
     pub fn new(config: CleanerConfig) -> Result<Self> {
         config.validate()?;
-        let detectors: Vec<Box<dyn Detector>> = vec![Box::new(RepeatDetector::new(
-            config.repeat.clone(),
-            config.seed,
-        ))];
+        let detectors: Vec<Box<dyn Detector>> = vec![
+            Box::new(RepeatDetector::new(config.repeat.clone(), config.seed)),
+            Box::new(CommentDetector::new(config.comment.clone())),
+        ];
         let pool = if config.num_threads == 0 {
             None
         } else {

@@ -105,6 +105,72 @@ impl RepeatConfig {
     }
 }
 
+/// Settings of the `comment` detector (comment sections: headers, prompts, comments with their
+/// authors, timestamps and reply lines).
+///
+/// A section grows from an anchor (a header such as "3 comments", a prompt such as "Leave a
+/// reply") over lines that fit comment structure; these knobs bound how much text it may cross
+/// between two structure lines (timestamps, actions, headers, prompts). See
+/// [`crate::detect::comment`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct CommentConfig {
+    /// Run the detector. Default `true`.
+    pub enabled: bool,
+    /// Most consecutive text blocks (comment texts) a section crosses between two structure
+    /// lines. Until the section has shown a timestamp or an action, half of it.
+    /// Default 6.
+    pub max_gap: usize,
+    /// Most words those text blocks may hold together (halved, like `max_gap`, until the
+    /// section is established). Default 500.
+    pub max_gap_words: usize,
+    /// Most consecutive lines of any kind (texts, author names, tool lines such as "Edit" or
+    /// "Share") a section crosses between two structure lines; halved until established. At
+    /// least `max_gap`. Default 24.
+    pub max_skip: usize,
+    /// Most words besides the date or time a timestamp line may hold (an author's name,
+    /// "wrote on", "says"). Default 8.
+    pub max_stamp_words: usize,
+    /// Longest line, in words, that can be a prompt ("You must be logged in to post a
+    /// comment."); longer lines are article text that happens to mention commenting.
+    /// Default 16.
+    pub max_prompt_words: usize,
+    /// Longest line, in words, that can be a section header ("View all 12 comments").
+    /// Default 8.
+    pub max_header_words: usize,
+}
+
+impl Default for CommentConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            max_gap: 6,
+            max_gap_words: 500,
+            max_skip: 24,
+            max_stamp_words: 8,
+            max_prompt_words: 16,
+            max_header_words: 8,
+        }
+    }
+}
+
+impl CommentConfig {
+    /// Checks every field; the error names the first bad one.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) when a value is out of range.
+    pub fn validate(&self) -> Result<()> {
+        check_range("comment.max_gap", self.max_gap, 1, 10_000)?;
+        check_range("comment.max_gap_words", self.max_gap_words, 1, 1_000_000)?;
+        check_range("comment.max_skip", self.max_skip, self.max_gap, 10_000)
+            .map_err(|e| Error::config(format!("{e} (it must be at least max_gap)")))?;
+        check_range("comment.max_stamp_words", self.max_stamp_words, 0, 64)?;
+        check_range("comment.max_prompt_words", self.max_prompt_words, 1, 64)?;
+        check_range("comment.max_header_words", self.max_header_words, 1, 64)
+    }
+}
+
 /// Settings of a [`Cleaner`](crate::Cleaner).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -120,6 +186,8 @@ pub struct CleanerConfig {
     pub num_threads: usize,
     /// The `repeat` detector.
     pub repeat: RepeatConfig,
+    /// The `comment` detector.
+    pub comment: CommentConfig,
 }
 
 impl Default for CleanerConfig {
@@ -129,6 +197,7 @@ impl Default for CleanerConfig {
             max_page_bytes: 64 << 20,
             num_threads: 0,
             repeat: RepeatConfig::default(),
+            comment: CommentConfig::default(),
         }
     }
 }
@@ -141,7 +210,8 @@ impl CleanerConfig {
     pub fn validate(&self) -> Result<()> {
         check_range("max_page_bytes", self.max_page_bytes, 1, usize::MAX)?;
         check_range("num_threads", self.num_threads, 0, 4096)?;
-        self.repeat.validate()
+        self.repeat.validate()?;
+        self.comment.validate()
     }
 
     /// Parses a JSON configuration (missing keys take their defaults) and validates it.
@@ -190,6 +260,13 @@ impl CleanerConfig {
         self.repeat = repeat;
         self
     }
+
+    /// Replaces the `comment` settings.
+    #[must_use]
+    pub fn with_comment(mut self, comment: CommentConfig) -> Self {
+        self.comment = comment;
+        self
+    }
 }
 
 #[cfg(test)]
@@ -210,6 +287,16 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "repeat.shingle_size must be in [1, 32], got 0"
+        );
+        let e = CleanerConfig::from_json(r#"{"comment": {"max_skip": 2}}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "comment.max_skip must be in [6, 10000], got 2 (it must be at least max_gap)"
+        );
+        let e = CleanerConfig::from_json(r#"{"comment": {"max_gap": 0}}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "comment.max_gap must be in [1, 10000], got 0"
         );
         let e = CleanerConfig::from_json(r#"{"nope": 1}"#).unwrap_err();
         assert!(e.to_string().contains("unknown field `nope`"), "{e}");

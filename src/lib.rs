@@ -61,7 +61,7 @@ pub mod similarity;
 mod python;
 
 pub use clean::{CleanReport, CleanResult, Cleaner, LabelCount};
-pub use config::{CleanerConfig, RepeatConfig};
+pub use config::{CleanerConfig, CommentConfig, RepeatConfig};
 pub use document::{Document, Label, Span};
 pub use error::{Error, ErrorKind, Result};
 

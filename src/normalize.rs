@@ -127,38 +127,91 @@ fn latin_table() -> &'static [String] {
 
 /// Chars of the alphabetic scripts (Latin, Greek, Cyrillic, Armenian), punctuation and symbols,
 /// for which UAX #29 followed by the cut at non-word chars gives exactly the maximal runs of
-/// alphanumerics and marks: the fast path below.
+/// alphanumerics and marks.
 fn is_simple(c: char) -> bool {
-    matches!(c as u32, 0..=0x058F | 0x1E00..=0x2BFF)
+    // Numbers other than digits (², ½, Ⅻ) are words of their own in UAX #29: general path.
+    c.is_ascii() || (matches!(c as u32, 0x80..=0x058F | 0x1E00..=0x2BFF) && !c.is_numeric())
 }
 
-/// Maximal runs of alphanumerics and marks: the tokens of text made of [`is_simple`] chars.
-fn simple_words(text: &str, mut f: impl FnMut(usize, usize)) {
-    let mut cur: Option<usize> = None;
+/// Chars the fast path handles: [`is_simple`] ones, the char-token scripts, CJK punctuation
+/// and full-width forms (non-digit numbers excluded, as in [`is_simple`]).
+fn is_fast(c: char) -> bool {
+    is_simple(c)
+        || (is_char_token(c) && !c.is_numeric())
+        // CJK punctuation (its letter-like marks, such as 〱, have UAX #29 classes of their own)
+        || (matches!(c as u32, 0x3000..=0x303F) && !c.is_alphanumeric())
+        || (matches!(c as u32, 0xFF00..=0xFFEF) && !c.is_numeric())
+}
+
+/// The fast path: maximal runs of alphanumerics and marks, char-token scripts one char (and
+/// its marks) a token. For text of [`is_fast`] chars this equals the general path (a property
+/// test holds them together).
+fn fast_words(text: &str, mut f: impl FnMut(usize, usize)) -> bool {
+    // `cur`: start of the token being read, and whether it is a single-char token.
+    let mut cur: Option<(usize, bool)> = None;
     for (i, c) in text.char_indices() {
-        if c.is_alphanumeric() {
-            if cur.is_none() {
-                cur = Some(i);
+        if !c.is_ascii() && !is_fast(c) {
+            return false;
+        }
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                match cur {
+                    Some((s, true)) => {
+                        f(s, i);
+                        cur = Some((i, false));
+                    }
+                    Some((_, false)) => {}
+                    None => cur = Some((i, false)),
+                }
+            } else if let Some((s, _)) = cur.take() {
+                f(s, i);
             }
         } else if is_mark(c) {
-            // Marks extend a word; a stray mark is not one.
-        } else if let Some(s) = cur.take() {
+            // Marks extend the token before them; a stray mark is not one.
+        } else if is_char_token(c) && c.is_alphanumeric() {
+            if let Some((s, _)) = cur {
+                f(s, i);
+            }
+            cur = Some((i, true));
+        } else if c.is_alphanumeric() {
+            match cur {
+                Some((s, true)) => {
+                    f(s, i);
+                    cur = Some((i, false));
+                }
+                Some((_, false)) => {}
+                None => cur = Some((i, false)),
+            }
+        } else if let Some((s, _)) = cur.take() {
             f(s, i);
         }
     }
-    if let Some(s) = cur {
+    if let Some((s, _)) = cur {
         f(s, text.len());
+    }
+    true
+}
+
+/// Appends the words of `text` to `out` as byte ranges.
+fn words_into(text: &str, out: &mut Vec<(usize, usize)>) {
+    if text.is_ascii() {
+        ascii_words(text, |s, e| out.push((s, e)));
+        return;
+    }
+    let first = out.len();
+    if !fast_words(text, |s, e| out.push((s, e))) {
+        // A char the fast path does not know: start again on the general path.
+        out.truncate(first);
+        uax29_words(text, |s, e| out.push((s, e)));
     }
 }
 
 /// Splits `text` into tokens, calling `f(start, end)` with byte offsets for each.
-fn for_each_word(text: &str, f: impl FnMut(usize, usize)) {
-    if text.is_ascii() {
-        ascii_words(text, f);
-    } else if text.chars().all(is_simple) {
-        simple_words(text, f);
-    } else {
-        uax29_words(text, f);
+fn for_each_word(text: &str, mut f: impl FnMut(usize, usize)) {
+    let mut spans = Vec::new();
+    words_into(text, &mut spans);
+    for (s, e) in spans {
+        f(s, e);
     }
 }
 
@@ -190,11 +243,9 @@ fn uax29_words(text: &str, mut f: impl FnMut(usize, usize)) {
         for (i, c) in word.char_indices() {
             let at = base + i;
             if is_mark(c) {
-                // Marks extend the token before them (a char token too).
-                if cur.is_none() {
-                    cur = Some((at, false));
-                }
-            } else if is_char_token(c) {
+                // Marks extend the token before them (a char token too); a stray mark after
+                // punctuation is not a token.
+            } else if is_char_token(c) && c.is_alphanumeric() {
                 if let Some((s, _)) = cur {
                     f(s, at);
                 }
@@ -223,6 +274,7 @@ fn uax29_words(text: &str, mut f: impl FnMut(usize, usize)) {
 pub struct Tokenizer {
     seed: u64,
     buf: String,
+    spans: Vec<(usize, usize)>,
 }
 
 impl Tokenizer {
@@ -232,6 +284,7 @@ impl Tokenizer {
         Self {
             seed,
             buf: String::with_capacity(64),
+            spans: Vec::with_capacity(256),
         }
     }
 
@@ -239,7 +292,10 @@ impl Tokenizer {
     pub fn tokenize_into(&mut self, text: &str, offset: usize, out: &mut Vec<Token>) {
         let seed = self.seed;
         let buf = &mut self.buf;
-        for_each_word(text, |s, e| {
+        self.spans.clear();
+        words_into(text, &mut self.spans);
+        out.reserve(self.spans.len());
+        for &(s, e) in &self.spans {
             let word = &text[s..e];
             // Lower-case ASCII words are their own folded form: hash them in place.
             let hash = if word
@@ -257,7 +313,7 @@ impl Tokenizer {
                 end: offset + e,
                 hash,
             });
-        });
+        }
     }
 
     /// The tokens of `text`.
@@ -335,6 +391,51 @@ mod tests {
         assert_eq!(normalize("STRASSE"), normalize("straße"));
         assert_eq!(normalize("ﬁnal ＡＢＣ"), "final abc");
         assert_eq!(normalize("Ὀδυσσεύς"), normalize("ΟΔΥΣΣΕΥΣ"));
+    }
+
+    fn collect(f: impl Fn(&str, &mut dyn FnMut(usize, usize)), text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        f(text, &mut |s, e| out.push((s, e)));
+        out
+    }
+
+    proptest::proptest! {
+        // The fast paths give exactly the tokens of the general (UAX #29) path.
+        #[test]
+        fn ascii_path_is_the_general_path(text in "[ -~\t\n]{0,80}") {
+            let fast = collect(|t, f| ascii_words(t, f), &text);
+            let general = collect(|t, f| uax29_words(t, f), &text);
+            proptest::prop_assert_eq!(fast, general);
+        }
+
+        #[test]
+        fn simple_path_is_the_general_path(
+            text in "[ -~\u{a0}-\u{24f}\u{300}-\u{36f}\u{391}-\u{3c9}\u{400}-\u{45f}\u{2010}-\u{2027}\u{20ac}]{0,60}"
+        ) {
+            let text: String = text.chars().map(|c| if is_fast(c) { c } else { ' ' }).collect();
+            let fast = collect(|t, f| { fast_words(t, f); }, &text);
+            let general = collect(|t, f| uax29_words(t, f), &text);
+            proptest::prop_assert_eq!(fast, general);
+        }
+
+        #[test]
+        fn cjk_path_is_the_general_path(
+            text in "[ -~\u{e00}-\u{e7f}\u{3000}-\u{30ff}\u{4e00}-\u{4e40}\u{ac00}-\u{ac40}\u{ff00}-\u{ffef}\u{300}-\u{302}é]{0,40}"
+        ) {
+            let text: String = text.chars().map(|c| if is_fast(c) { c } else { ' ' }).collect();
+            let fast = collect(|t, f| { fast_words(t, f); }, &text);
+            let general = collect(|t, f| uax29_words(t, f), &text);
+            proptest::prop_assert_eq!(fast, general);
+        }
+
+        #[test]
+        fn latin_table_is_the_general_fold(word in "[\u{41}-\u{24f}]{1,12}") {
+            let mut fast = String::new();
+            fold_word(&word, &mut fast);
+            let mut general = String::new();
+            fold_chars(word.nfkd(), &mut general);
+            proptest::prop_assert_eq!(fast, general);
+        }
     }
 
     #[test]

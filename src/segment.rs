@@ -57,7 +57,7 @@ pub fn lines(text: &str) -> impl Iterator<Item = Line> + '_ {
         let start = pos;
         let rest = &bytes[start..];
         // `\n` and `\r` are ASCII, so every cut lands on a char boundary.
-        let line = match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+        let line = match memchr::memchr2(b'\n', b'\r', rest) {
             None => Line {
                 start,
                 content_end: bytes.len(),

@@ -12,12 +12,24 @@ pub const MAX_SHINGLE: usize = 32;
 #[inline]
 #[must_use]
 pub fn shingle_hash(window: &[u64], seed: u64) -> u64 {
-    let mut buf = [0u8; MAX_SHINGLE * 8];
-    let n = window.len().min(MAX_SHINGLE);
-    for (chunk, h) in buf.chunks_exact_mut(8).zip(&window[..n]) {
-        chunk.copy_from_slice(&h.to_le_bytes());
+    hash_tokens(&window[..window.len().min(MAX_SHINGLE)], seed)
+}
+
+/// Hashes a sequence of token hashes of any length: `xxh3_64` (seeded) of their little-endian
+/// bytes. Equal sequences, and only those (up to hash collisions), get equal hashes.
+#[inline]
+#[must_use]
+pub fn hash_tokens(window: &[u64], seed: u64) -> u64 {
+    // On little-endian machines the hashes' memory is already their little-endian bytes.
+    #[cfg(target_endian = "little")]
+    {
+        xxh3_64_with_seed(bytemuck::cast_slice(window), seed)
     }
-    xxh3_64_with_seed(&buf[..n * 8], seed)
+    #[cfg(not(target_endian = "little"))]
+    {
+        let bytes: Vec<u8> = window.iter().flat_map(|h| h.to_le_bytes()).collect();
+        xxh3_64_with_seed(&bytes, seed)
+    }
 }
 
 /// Appends the hashes of every `k`-shingle of `tokens` (token hashes) to `out`.

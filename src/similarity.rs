@@ -46,6 +46,29 @@ pub fn edit_ratio(a: &str, b: &str) -> f64 {
     strsim::normalized_levenshtein(a, b)
 }
 
+/// Normalised Levenshtein similarity in [0, 1] over token sequences (e.g. word hashes): one
+/// minus the edit distance in words over the longer length. Two empty sequences give 1.
+///
+/// # Example
+/// ```
+/// assert_eq!(chaffless::similarity::token_edit_ratio(&[1, 2, 3, 4], &[1, 2, 9, 4]), 0.75);
+/// ```
+#[must_use]
+pub fn token_edit_ratio(a: &[u64], b: &[u64]) -> f64 {
+    let longest = a.len().max(b.len());
+    if longest == 0 {
+        return 1.0;
+    }
+    if a == b {
+        return 1.0;
+    }
+    // strsim takes `&T` where `&T: IntoIterator`, which slices behind a reference are not.
+    let (a, b) = (a.to_vec(), b.to_vec());
+    #[allow(clippy::cast_precision_loss)]
+    let r = 1.0 - strsim::generic_levenshtein(&a, &b) as f64 / longest as f64;
+    r
+}
+
 /// Jaro-Winkler similarity in [0, 1], by chars: forgiving of differences near the end.
 #[must_use]
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {

@@ -3,7 +3,9 @@
 //! | detector | label | finds |
 //! |---|---|---|
 //! | [`repeat`] (`repeat_v1`) | `repeat` | text repeated inside one page: teasers, captions repeating the lede |
+//! | [`comment`] (`comment_v1`) | `comment` | comment sections: headers, prompts, comments with their authors, timestamps and reply lines, in many languages |
 
+pub mod comment;
 pub mod repeat;
 
 use crate::document::{Document, Span};
@@ -20,4 +22,5 @@ pub trait Detector: Send + Sync + std::fmt::Debug {
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>);
 }
 
+pub use comment::CommentDetector;
 pub use repeat::RepeatDetector;

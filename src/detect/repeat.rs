@@ -17,7 +17,7 @@
 //!    ("...", "…", "Read more" in many languages) does not count against it, and a last word
 //!    cut mid-word counts as covered when the source's next word starts with it. A block with
 //!    coverage ≥ `min_coverage` is a copy candidate. Blocks under `short_block` words must also
-//!    pass an edit-distance ratio (strsim) against the text they copy.
+//!    pass an edit-distance ratio (strsim's Levenshtein over words) against the text they copy.
 //! 4. **Who survives.** Candidates are visited from the least complete to the most complete
 //!    copy: truncated copies first, then copies assembled from several blocks (glued), then
 //!    copies with extra text (a credit), then later before earlier. A candidate is removed when
@@ -33,10 +33,9 @@ use rustc_hash::FxHashMap;
 use crate::config::RepeatConfig;
 use crate::detect::Detector;
 use crate::document::{Document, Label, Span};
-use crate::normalize::{fold_word, normalize, Tokenizer};
-use crate::shingle::shingles_into;
-use crate::similarity::edit_ratio;
-use xxhash_rust::xxh3::xxh3_64;
+use crate::normalize::{fold_word, Tokenizer};
+use crate::shingle::{hash_tokens, shingles_into};
+use crate::similarity::token_edit_ratio;
 
 /// The detector's versioned name.
 pub const NAME: &str = "repeat_v1";
@@ -181,15 +180,14 @@ impl Detector for RepeatDetector {
         let mut repeated: Vec<u64> = Vec::new();
         // Text found whole in more than `max_copies` blocks is a page pattern: left out of the
         // index, so that removing other blocks never changes what the rest match (idempotence).
-        let block_key = |b: usize| {
-            let toks = doc.tokens(b);
-            let mut buf = Vec::with_capacity(toks.len() * 8);
-            for t in toks {
-                buf.extend_from_slice(&t.hash.to_le_bytes());
-            }
-            xxh3_64(&buf)
-        };
-        let keys: Vec<u64> = (0..nblocks).map(block_key).collect();
+        let mut buf = Vec::new();
+        let keys: Vec<u64> = (0..nblocks)
+            .map(|b| {
+                buf.clear();
+                buf.extend(doc.tokens(b).iter().map(|t| t.hash));
+                hash_tokens(&buf, 1)
+            })
+            .collect();
         let mut key_counts: FxHashMap<u64, usize> = FxHashMap::default();
         for &key in &keys {
             *key_counts.entry(key).or_default() += 1;
@@ -199,10 +197,13 @@ impl Detector for RepeatDetector {
                 .get(&keys[b])
                 .is_some_and(|&c| c > cfg.max_copies)
         };
+        let mut block_entries: Vec<std::ops::Range<usize>> = Vec::with_capacity(nblocks);
         for b in 0..nblocks {
             hashes.clear();
             hashes.extend(doc.tokens(b).iter().map(|t| t.hash));
+            let first = entries.len();
             if hashes.len() < k || pattern(b) {
+                block_entries.push(first..first);
                 continue;
             }
             shingles.clear();
@@ -227,37 +228,66 @@ impl Detector for RepeatDetector {
                     }
                 }
             }
+            block_entries.push(first..entries.len());
         }
 
         // 2. Matches (copy block, source block, diagonal, position) for candidate copies.
-        let is_candidate = |b: u32| doc.tokens(b as usize).len() >= cfg.min_tokens;
         // A shingle in very many places (a stock phrase on a huge page) costs quadratic work
         // for little evidence: skipped.
-        let max_entries = cfg.max_copies.saturating_mul(16).max(64);
-        let mut matches: Vec<(u32, u32, i64, u32)> = Vec::new();
+        // Skipping one shingle leaves its words covered by its neighbours, so little is lost.
+        let max_entries = cfg.max_copies.saturating_mul(4).max(16);
+        // Pass A: the usable groups, and which shingle positions match another block.
+        let mut flat: Vec<(u32, u32)> = Vec::new();
+        let mut groups: Vec<(usize, usize)> = Vec::new();
+        let mut hit = vec![false; entries.len()];
         let mut group: Vec<(u32, u32)> = Vec::new();
-        let mut blocks_seen: Vec<u32> = Vec::new();
         for h in &repeated {
             group.clear();
             let mut at = heads.get(h).copied().unwrap_or(NONE);
             while at != NONE && group.len() <= max_entries {
                 group.push(entries[at as usize]);
+                hit[at as usize] = true;
                 at = next[at as usize];
             }
-            if group.len() > max_entries {
+            if group.len() > max_entries || group.iter().all(|e| e.0 == group[0].0) {
+                // Too common, or only repeated inside one block: no evidence of a copy.
+                let mut at = heads.get(h).copied().unwrap_or(NONE);
+                while at != NONE {
+                    hit[at as usize] = false;
+                    at = next[at as usize];
+                }
                 continue;
             }
             group.sort_unstable();
-            blocks_seen.clear();
-            blocks_seen.extend(group.iter().map(|e| e.0));
-            blocks_seen.dedup();
-            if blocks_seen.len() < 2 {
+            groups.push((flat.len(), flat.len() + group.len()));
+            flat.extend_from_slice(&group);
+        }
+        // A block can only be a copy if the words under its matching shingles could reach the
+        // coverage needed: most blocks, which share only stock phrases, stop here.
+        let floor = cfg.min_coverage.min(1.0 - cfg.max_extra);
+        let mut eligible = vec![false; nblocks];
+        for (b, range) in block_entries.iter().enumerate() {
+            let n = doc.tokens(b).len();
+            if n < cfg.min_tokens || range.is_empty() {
                 continue;
             }
-            for x in &group {
-                if !is_candidate(x.0) {
-                    continue;
+            let (mut union, mut reach) = (0usize, 0usize);
+            for (i, &is_hit) in hit[range.clone()].iter().enumerate() {
+                if is_hit {
+                    union += (i + k).saturating_sub(reach.max(i));
+                    reach = i + k;
                 }
+            }
+            #[allow(clippy::cast_precision_loss)]
+            let bound = (union + 1) as f64 / n as f64;
+            eligible[b] = bound >= floor;
+        }
+
+        // Pass B: matches (copy block, source block, diagonal, position) for eligible copies.
+        let mut matches: Vec<(u32, u32, i64, u32)> = Vec::new();
+        for &(start, end) in &groups {
+            let group = &flat[start..end];
+            for x in group.iter().filter(|x| eligible[x.0 as usize]) {
                 for y in group.iter().filter(|y| y.0 != x.0) {
                     matches.push((x.0, y.0, i64::from(y.1) - i64::from(x.1), x.1));
                 }
@@ -362,7 +392,7 @@ impl Detector for RepeatDetector {
                 let mut sources: Vec<u32> = runs.iter().map(|r| r.source).collect();
                 sources.sort_unstable();
                 sources.dedup();
-                let copy_norm = normalize(&text[toks[0].start..toks[n - 1].end]);
+                let copy: Vec<u64> = toks[..n].iter().map(|t| t.hash).collect();
                 let mut best = 0.0f64;
                 for &src in &sources {
                     let (lo, hi) = runs
@@ -372,14 +402,11 @@ impl Detector for RepeatDetector {
                             (lo.min(r.src_start), hi.max(r.src_end))
                         });
                     let stoks = doc.tokens(src as usize);
-                    let region = &text
-                        [stoks[lo as usize].start..stoks[(hi as usize).min(stoks.len()) - 1].end];
-                    let region_norm = normalize(region);
-                    let ratio = if region_norm == copy_norm {
-                        1.0
-                    } else {
-                        edit_ratio(&copy_norm, &region_norm)
-                    };
+                    let region: Vec<u64> = stoks[lo as usize..(hi as usize).min(stoks.len())]
+                        .iter()
+                        .map(|t| t.hash)
+                        .collect();
+                    let ratio = token_edit_ratio(&copy, &region);
                     if ratio < cfg.min_edit_ratio {
                         runs.retain(|r| r.source != src);
                     } else {

@@ -45,9 +45,9 @@ pub struct Tally {
     pub removed: HashMap<Label, usize>,
 }
 
-/// Cleans `page` and returns the failures: a `title`/`body` line removed or a `repeat` line
-/// kept. Lines can repeat, so lines are compared as multisets: a line must be kept as many
-/// times as it is labelled `title`/`body`.
+/// Cleans `page` and returns the failures: a `title`/`body` line removed or a `repeat` or
+/// `comment` line kept. Lines can repeat, so lines are compared as multisets: a line must be
+/// kept as many times as it is labelled `title`/`body`.
 pub fn check(cleaner: &Cleaner, page: &LabelledPage, tally: &mut Tally) -> Vec<String> {
     let out = cleaner.clean(&page.text).text;
     let mut kept: HashMap<&str, usize> = HashMap::new();
@@ -82,7 +82,7 @@ pub fn check(cleaner: &Cleaner, page: &LabelledPage, tally: &mut Tally) -> Vec<S
         );
         let bad = match label {
             Label::Title | Label::Body => k < w,
-            Label::Repeat => k > w,
+            Label::Repeat | Label::Comment => k > w,
             _ => false,
         };
         if bad && *nth == 1 {

@@ -1,6 +1,7 @@
 //! The one integration-test binary: properties, fixture pages, the real pages in
 //! `../shared/data` (skipped when absent), and the JSONL pipeline.
 
+mod comment;
 mod fixtures;
 mod jsonl;
 mod labels;

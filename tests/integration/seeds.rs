@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use chaffless::{Cleaner, CleanerConfig};
+use chaffless::{Cleaner, CleanerConfig, Label};
 
 use crate::labels::{check, read_dir, Tally};
 
@@ -19,6 +19,7 @@ fn seeds_dir() -> Option<PathBuf> {
     }
 }
 
+/// Every `repeat` and `comment` line removed, every `title`/`body` line kept.
 #[test]
 fn seed_pages_repeats_removed_content_kept() {
     let Some(dir) = seeds_dir() else { return };
@@ -31,4 +32,26 @@ fn seed_pages_repeats_removed_content_kept() {
         .flat_map(|p| check(&cleaner, p, &mut tally))
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn seed_comment_sections_removed() {
+    // 000: a header with a count, a preview comment, then the full list (bulleted, indented);
+    // 003: a comment-login prompt on its own.
+    let Some(dir) = seeds_dir() else { return };
+    let cleaner = Cleaner::new(CleanerConfig::default()).unwrap();
+    let pages = read_dir(&dir);
+    let mut tally = Tally::default();
+    for p in &pages {
+        let failures = check(&cleaner, p, &mut tally);
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+    let removed = tally.removed.get(&Label::Comment).copied().unwrap_or(0);
+    let kept = tally.kept.get(&Label::Comment).copied().unwrap_or(0);
+    assert!(removed >= 10, "seed comment lines removed: {removed}");
+    assert_eq!(kept, 0, "seed comment lines kept");
+    for p in &pages {
+        let once = cleaner.clean(&p.text).text;
+        assert_eq!(cleaner.clean(&once).text, once, "{}", p.id);
+    }
 }

@@ -216,7 +216,7 @@ BAD_LINES: list[tuple[bytes, str]] = [
     (b'{"id": 6, "text": 42}', 'field "text" is not a string'),
     (b'{"id": 7, "text": null}', 'field "text" is not a string'),
     (b'{"id": 8, "text": "caf\xe9 cr\xe8me"}', "invalid UTF-8"),
-    (b'{"id": 9, "text": "lone \\ud800 surrogate"}', 'field "text": '),
+    (b'{"id": 9, "text": "lone \\ud800 surrogate"}', 'field "text" is not valid Unicode text'),
 ]
 
 
