@@ -119,7 +119,7 @@ impl Cleaner {
         config.validate()?;
         let detectors: Vec<Box<dyn Detector>> = vec![
             Box::new(RepeatDetector::new(config.repeat.clone(), config.seed)),
-            Box::new(CommentDetector::new(config.comment.clone())),
+            Box::new(CommentDetector::new(config.comment.clone(), config.seed)),
         ];
         let pool = if config.num_threads == 0 {
             None

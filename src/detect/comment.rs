@@ -3,64 +3,80 @@
 //! A scraped page often ends with its readers' comments: a header ("3 comments", "Commentaires
 //! (12)", "Kommentare", "评论"), prompts ("Leave a reply", "Pour participer aux discussions,
 //! identifiez-vous"), then each comment as a few lines: its text, its author, a timestamp
-//! ("22 h 29, le 25 octobre 2016", "October 25, 2016 at 10:29 pm", "vor 2 Stunden"), tool lines
-//! ("Reply", "Report", "12 likes"), sometimes the same comments twice (a preview, then the full
-//! list, bulleted and indented). The detector labels the whole section `comment`, one span per
-//! line, each naming its part (`header`, `prompt`, `timestamp`, `action`, `author`,
-//! `comment_text`) and the section's evidence.
+//! ("22 h 29, le 25 octobre 2016", "October 25, 2016 at 10:29 pm", "vor 2 Stunden"), action
+//! lines ("Reply", "Report", "12 likes"), sometimes the same comments twice (a preview, then
+//! the full list, bulleted and indented). The detector labels the whole section `comment`, one
+//! span per line, each naming its part (`header`, `prompt`, `timestamp`, `action`, `tool`,
+//! `author`, `comment_text`) and giving the section's evidence.
 //!
 //! # Algorithm
 //!
-//! 1. **Cues.** Each block (line) is classified once, in one pass:
+//! 1. **Cues.** Each block (line) is classified once:
 //!    - `end`: a line that opens what follows a section ("Back to top", "Retour en haut",
 //!      "Related posts", a copyright line);
-//!    - `prompt`: a short line holding a call to comment, a login prompt or comment-form text
-//!      ("be the first to comment", "you must be logged in to post a comment", "Cancel reply");
-//!    - `action`: a line made only of per-comment actions and counts ("Reply", "12 likes",
-//!      "Répondre Signaler");
-//!    - `header`: a short line made only of a header noun, header words and numbers ("View all
-//!      27 comments", "Comments (12)", "最新评论");
-//!    - `timestamp`: a line that is a date or time, absolute or relative, plus at most
-//!      `max_stamp_words` other words (an author, "wrote on"). Dates and times are matched by
-//!      one regex built from the month, weekday, unit and relative-time lists of every
-//!      language. A timestamp after a byline word ("By", "Par") dates the article, and one with
-//!      no sentence or action within three lines is a list of links: both are weak;
+//!    - `prompt`: a line of at most `max_prompt_words` words holding a call to comment, a login
+//!      prompt or comment-form text ("be the first to comment", "you must be logged in to *
+//!      comment", "Cancel reply", "Your email address will not be published");
+//!    - `action`: a line made only of per-comment actions and numbers ("Reply", "12 likes",
+//!      "Antworten · Melden", "回复 举报");
+//!    - `header`: a line of at most `max_header_words` words made only of header nouns, header
+//!      words and numbers ("View all 27 comments", "Comments (12)", "最新评论"), a quoted title
+//!      after it aside ("2 comments on “Issue 85”");
+//!    - `timestamp`: a line holding a date or time, absolute or relative, and at most
+//!      `max_stamp_words` other words (an author, "wrote on");
 //!    - `tool`: a very short line opening or closing with a moderation word ("Edit", "Share to
-//!      Facebook", "Follow …");
-//!    - `short` (up to 4 words, not a sentence: an author's name, a handle) and `text`.
+//!      Facebook", "Follow jane");
+//!    - `short` (up to 4 words and not a sentence: an author, a handle) and `text`.
 //!
-//!    Cues are lists per language in `src/lexicon/comment/<lang>.txt`, compiled once at first
-//!    use; lines are matched on their folded words ([`crate::normalize`]), numbers as `#`.
-//! 2. **Sections.** Anchors are headers, prompts and actions. From each anchor the section
-//!    grows forward over structure lines (headers, prompts, actions, timestamps not weak) and
-//!    the lines between them, and stops at an `end` line, after `max_gap` text blocks (or
-//!    `max_gap_words` words) without structure, or after `max_skip` lines of any kind without
-//!    structure. Until the section has shown a timestamp or an action, half of those limits
-//!    hold, and a headline-like line (several words, no final stop) ends it. It grows backward the same way, but crosses text only once it has met an
-//!    action line, so an article's dateline never pulls the article into its comments. The
-//!    section ends on its last structure line; when its comments open with a timestamp
-//!    (author and date, then text) the last comment's text follows it and is taken too.
-//!    Anchors inside a scanned stretch are not scanned again: the whole pass is linear in the
-//!    page.
-//! 3. **Evidence.** A lone header word is not a section ("Comments" is also a menu entry):
-//!    a section needs a prompt, or some text with a header and at least one timestamp or
-//!    action, or (with no header) with two actions and two timestamps. Article sentences that mention comments ("The
-//!    minister's comments drew criticism") are long, not headers, not prompts, so no section
-//!    starts there; an article that quotes its readers has no header, prompt or reply lines.
+//!    The cues are lists per language in `src/lexicon/comment/<lang>.txt` (format in the
+//!    folder's `README.md`), all languages merged, so a page is never asked its language. They
+//!    are parsed once; their phrases are tokenized and hashed like page text
+//!    ([`crate::normalize`]: case and accents folded), so a line is matched on the token hashes
+//!    its [`Document`] already holds, with no string building and no regex. Timestamps are one
+//!    regex over the folded line, built from the month, weekday, unit, number-word and
+//!    relative-time lists of every language plus the numeric forms (`25/10/2016`, `22:29`,
+//!    `22 h 29`, `2016年10月25日`); it runs only on lines holding a digit or a relative-time
+//!    word. It has no `\b` (which would keep the regex engine off its DFA on non-ASCII text):
+//!    a match must start and end at word edges, checked in code.
 //!
-//! The score grows with the evidence (0.8 for a lone prompt or a header with one comment cue,
-//! up to 0.95).
+//!    A timestamp after a byline word ("By", "Par", "Von") dates the article, and one with no
+//!    sentence or action line within three lines is a list of dated links: both are weak and
+//!    do not count as comment structure.
+//! 2. **Sections.** Anchors are headers, prompts and actions. From an anchor a section grows
+//!    forward over structure lines (headers, prompts, actions, timestamps that are not weak)
+//!    and the lines between them. It stops at an `end` line; after more than `max_gap` text
+//!    lines or `max_gap_words` words of them without structure (bulleted or indented lines are
+//!    not counted once the section is established); or after more than `max_skip` lines of any
+//!    kind without structure. Until the section has shown a timestamp or an action, half of
+//!    those limits hold and a headline-like line (more than 4 words, no final stop) ends it: a
+//!    "3 comments" link above an article never swallows it. Backward, a section takes the
+//!    structure lines right above its anchor, and crosses other lines only once it has met an
+//!    action line, so an article's dateline or a list of dated links never joins it. A section
+//!    ends on its last structure line; when its comments open with their timestamps (author
+//!    and date, then text), the last comment's text follows that line and is taken too.
+//!    Anchors inside a stretch already scanned are not scanned again, so the pass is linear in
+//!    the page.
+//! 3. **Evidence.** A lone header word is not a section ("Comments" is also a menu entry). A
+//!    section needs a prompt, or some text with a header and a timestamp or an action, or
+//!    (with no header) some text with two actions and two timestamps. Article sentences about
+//!    comments ("The minister's comments drew criticism") are long and neither headers nor
+//!    prompts, and an article quoting its readers has no timestamps or reply lines, so neither
+//!    makes a section.
+//!
+//! Every span of a section carries the section's score: 0.75, plus 0.05 per cue (timestamps,
+//! actions, up to two headers, prompts counting double), at most 0.95.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use regex::Regex;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::CommentConfig;
 use crate::detect::Detector;
 use crate::document::{Document, Label, Span};
-use crate::normalize::{fold_word, is_char_token, normalize};
+use crate::normalize::{fold_word, is_char_token, words, Tokenizer};
 
 /// The detector's versioned name.
 pub const NAME: &str = "comment_v1";
@@ -112,103 +128,48 @@ const MAX_SHORT_WORDS: usize = 4;
 const PROSE_WORDS: usize = 20;
 /// How far (in blocks) a timestamp looks for the comment text or action it belongs to.
 const STAMP_REACH: usize = 3;
+/// Words a `*` in a phrase may stand for.
+const MAX_ANY: usize = 3;
 
-/// Entries of every lexicon file, by section, all languages merged.
-fn entries() -> BTreeMap<&'static str, Vec<&'static str>> {
-    let mut out: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
-    for (_, text) in LEXICONS {
-        let mut section = "";
-        for line in text.lines().map(str::trim) {
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                section = SECTIONS.iter().find(|s| **s == name).copied().unwrap_or("");
-                continue;
-            }
-            if !section.is_empty() {
-                out.entry(section).or_default().push(line);
-            }
-        }
-    }
-    out
-}
+type Entries = BTreeMap<&'static str, Vec<&'static str>>;
 
-/// A line's cue form: its folded words joined by single spaces, letters and digits split
-/// apart, every run of digits written `#` ("Comments (12)" → `comments #`, "924Reply" →
-/// `# reply`).
-fn cue_form(text: &str) -> String {
-    let norm = normalize(text);
-    let mut out = String::with_capacity(norm.len());
-    for word in norm.split(' ').filter(|w| !w.is_empty()) {
-        let mut prev: Option<bool> = None; // was the previous char a digit
-        for c in word.chars() {
-            let digit = c.is_ascii_digit();
-            match prev {
-                Some(true) if digit => continue,
-                Some(p) if p == digit && !digit => {}
-                _ => {
-                    if !out.is_empty() {
-                        out.push(' ');
-                    }
+/// Entries of every lexicon file, by section, all languages merged; parsed once.
+fn entries() -> &'static Entries {
+    static ENTRIES: OnceLock<Entries> = OnceLock::new();
+    ENTRIES.get_or_init(|| {
+        let mut out = Entries::new();
+        for (_, text) in LEXICONS {
+            let mut section = "";
+            for line in text.lines().map(str::trim) {
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                    section = SECTIONS.iter().find(|s| **s == name).copied().unwrap_or("");
+                    continue;
+                }
+                if !section.is_empty() {
+                    out.entry(section).or_default().push(line);
                 }
             }
-            out.push(if digit { '#' } else { c });
-            prev = Some(digit);
         }
-    }
-    out
+        out
+    })
 }
 
-/// The regex (over cue forms) of one lexicon phrase: its words folded, `#` a number, `*` up
-/// to three words. `None` for an entry with no words.
-fn phrase_regex(entry: &str) -> Option<String> {
-    let mut out = String::new();
-    let mut pending_any = false;
-    let mut words = 0;
-    for part in entry.split_whitespace() {
-        if part == "*" {
-            pending_any = words > 0;
-            continue;
-        }
-        let cue = if part == "#" {
-            "#".to_string()
-        } else {
-            cue_form(part)
-        };
-        for w in cue.split(' ').filter(|w| !w.is_empty()) {
-            if words > 0 {
-                out.push(' ');
-            }
-            if pending_any {
-                out.push_str(r"(?:\S+ ){0,3}");
-                pending_any = false;
-            }
-            if w == "#" {
-                out.push('#');
-            } else {
-                out.push_str(&regex::escape(w));
-            }
-            words += 1;
-        }
-    }
-    (words > 0).then_some(out)
+fn section(name: &str) -> &'static [&'static str] {
+    entries().get(name).map_or(&[], Vec::as_slice)
 }
 
-/// An alternation of phrase regexes, longest first, duplicates removed.
-fn alternation(entries: &[&str], to_regex: impl Fn(&str) -> Option<String>) -> String {
-    let mut parts: Vec<String> = entries.iter().filter_map(|e| to_regex(e)).collect();
-    parts.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-    parts.dedup();
-    if parts.is_empty() {
-        // Matches nothing: a lexicon without this section.
-        return r"[^\s\S]".to_string();
-    }
-    parts.join("|")
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(is_char_token)
 }
 
-/// Folds a line for timestamp matching: letters and digits folded as words are
-/// (lower case, accents removed), everything else kept, accents of decomposed text dropped.
+// ---------------------------------------------------------------------------------------------
+// Timestamps: one regex over folded lines, compiled once.
+
+/// Folds a line for timestamp matching: letters and digits folded as words are (lower case,
+/// accents removed, fullwidth digits made ASCII), other chars kept, stray accents dropped.
 fn fold_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut buf = [0u8; 4];
@@ -222,147 +183,418 @@ fn fold_line(text: &str) -> String {
     out
 }
 
-fn has_cjk(s: &str) -> bool {
-    s.chars().any(is_char_token)
-}
-
-/// The regex (over folded lines) of a literal timestamp word or phrase: folded, its words
-/// joined by any run of non-word chars ("a l'instant" matches "à l’instant").
+/// The regex of a literal timestamp word or phrase: folded, its words joined by spaces,
+/// apostrophes or hyphens ("a l'instant" matches "à l’instant").
 fn literal_regex(entry: &str) -> Option<String> {
     let folded = fold_line(entry);
-    let words: Vec<String> = folded
+    let parts: Vec<String> = folded
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(regex::escape)
         .collect();
-    (!words.is_empty()).then(|| words.join(r"[^\p{L}\p{N}]+"))
+    (!parts.is_empty()).then(|| parts.join(r"[\s'’\-]+"))
 }
 
-/// A relative-time template (`N U ago`, `il y a N U`, `N U前`) as a regex.
-fn template_regex(template: &str, number: &str, unit: &str) -> Option<String> {
-    let cjk = has_cjk(template);
-    let parts: Vec<&str> = template.split_whitespace().collect();
-    if !parts.iter().any(|p| p.starts_with('U')) {
-        return None;
+/// An alternation of the literal regexes of `entries`, longest first.
+fn literals(entries: &[&str]) -> String {
+    let mut parts: Vec<String> = entries.iter().filter_map(|e| literal_regex(e)).collect();
+    parts.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    parts.dedup();
+    if parts.is_empty() {
+        return r"[^\s\S]".to_string(); // matches nothing
     }
-    let mut out = String::new();
-    let mut prev: Option<&str> = None;
-    for part in &parts {
-        if let Some(p) = prev {
-            let tight = cjk || (p == "N" && *part == "U");
-            out.push_str(if tight { r"\s*" } else { r"\s+" });
-        }
-        match *part {
-            "N" => out.push_str(&format!("(?:{number})")),
-            "U" => out.push_str(&format!("(?:{unit})")),
-            lit => {
-                // A CJK template may glue the unit to a literal: `U前`.
-                if let Some(rest) = lit.strip_prefix('U').filter(|r| has_cjk(r)) {
-                    out.push_str(&format!(r"(?:{unit})\s*"));
-                    out.push_str(&literal_regex(rest)?);
-                } else {
-                    out.push_str(&literal_regex(lit)?);
-                }
-            }
-        }
-        prev = Some(part);
-    }
-    Some(if cjk { out } else { format!(r"\b{out}\b") })
+    parts.join("|")
 }
 
-/// The compiled cues.
+/// The relative-time templates (`N U ago`, `il y a N U`, `N U前`, `U назад`) as one regex,
+/// each list written once: the words before the number (`il y a`, `vor`, `hace`) or after the
+/// unit (`ago`, `назад`; glued for CJK: `前`). Templates without `N` take a bare unit.
+fn relative_regex(number: &str, unit: &str) -> String {
+    let (mut before, mut after, mut after_cjk, mut bare) = (vec![], vec![], vec![], vec![]);
+    for template in section("ago") {
+        let parts: Vec<&str> = template.split_whitespace().collect();
+        let Some(u) = parts.iter().position(|p| p.starts_with('U')) else {
+            continue;
+        };
+        let n = parts.iter().position(|p| *p == "N");
+        if let Some(n) = n.filter(|&n| n > 0) {
+            before.push(parts[..n].join(" "));
+        }
+        let glued = parts[u].trim_start_matches('U');
+        let rest = std::iter::once(glued)
+            .chain(parts[u + 1..].iter().copied())
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if rest.is_empty() {
+            continue;
+        }
+        if n.is_none() {
+            bare.push(rest);
+        } else if has_cjk(&rest) {
+            after_cjk.push(rest);
+        } else {
+            after.push(rest);
+        }
+    }
+    let alt = |v: &[String]| literals(&v.iter().map(String::as_str).collect::<Vec<_>>());
+    let (before, after, after_cjk, bare) = (alt(&before), alt(&after), alt(&after_cjk), alt(&bare));
+    let amount = format!(r"(?:{number})\s*(?:{unit})");
+    format!(
+        r"(?:{before})\s+{amount}|{amount}(?:\s+(?:{after})|\s*(?:{after_cjk}))|(?:{unit})\s+(?:{bare})"
+    )
+}
+
+/// Compiles one timestamp regex, with room in the lazy DFA for the alternations of many
+/// languages, so that its states are built once per thread rather than once per page.
+fn regex(pattern: &str) -> Result<Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern)
+        .dfa_size_limit(32 << 20)
+        .build()
+}
+
+/// The timestamp regexes.
 #[derive(Debug)]
-struct Lexicon {
-    header: Regex,
-    prompt: Regex,
-    action: Regex,
-    end: Regex,
-    byline: Regex,
-    moderation: Vec<String>,
-    stamp: Regex,
+struct Stamps {
+    /// Every form; run on lines holding a digit.
+    all: Regex,
+    /// The forms without digits ("an hour ago", "just now"); run on lines holding one of
+    /// their words.
+    words: Regex,
 }
 
-fn build(entries: &BTreeMap<&'static str, Vec<&'static str>>) -> Result<Lexicon, regex::Error> {
-    let get = |k: &str| entries.get(k).map_or(&[][..], Vec::as_slice);
-    let alt = |k: &str| alternation(get(k), phrase_regex);
-    let (noun, word, action) = (alt("header"), alt("header_word"), alt("action"));
-    let header = Regex::new(&format!(
-        r"^(?:(?:{word}|#) )*(?:{noun})(?: (?:{word}|{noun}|#))*$"
-    ))?;
-    let action = Regex::new(&format!(
-        r"^(?:(?:{action}|#) )*(?:{action})(?: (?:{action}|#))*$"
-    ))?;
-    let prompt = Regex::new(&format!(r"(?:^| )(?:{})(?: |$)", alt("prompt")))?;
-    let end = Regex::new(&format!(r"^(?:{})(?: |$)", alt("end")))?;
-    let byline = Regex::new(&format!(r"^(?:{})(?: |$)", alt("byline")))?;
-    let moderation = get("moderation").iter().map(|m| cue_form(m)).collect();
-
-    // Timestamps, over folded lines.
-    let lit = |k: &str| alternation(get(k), literal_regex);
-    let (month, weekday, unit) = (lit("month"), lit("weekday"), lit("unit"));
-    let number = format!(r"\d+|{}", lit("quantity"));
-    let wd = format!(r"(?:\b(?:{weekday})\b\.?,?\s*)?");
-    let conn = format!(r"(?:,?\s*(?:{})\b)?", lit("connector"));
-    let mut pieces = vec![
-        // 25 octobre 2016, 25. Oktober, 25 de octubre de 2016, 21 Nov 2017
+fn build_stamps() -> Result<Stamps, regex::Error> {
+    let (month, weekday) = (literals(section("month")), literals(section("weekday")));
+    let (unit, quantity) = (literals(section("unit")), literals(section("quantity")));
+    let conn = literals(section("connector"));
+    let mut all = vec![
+        // Tuesday, 25 octobre 2016; 25. Oktober um; 25 de octubre de 2016; October 25, 2016 at
         format!(
-            r"{wd}\b\d{{1,2}}(?:st|nd|rd|th|er|e|o|º|\.)?\s*(?:de\s+)?(?:{month})\b\.?(?:,?\s*(?:de\s+|del\s+)?\d{{4}}\b)?{conn}"
+            r"(?:(?:{weekday})\.?,?\s*)?(?:[0-9]{{1,2}}(?:st|nd|rd|th|er|e|o|º|\.)?\s*(?:de\s+)?(?:{month})\.?(?:,?\s*(?:de\s+|del\s+)?[0-9]{{4}})?|(?:{month})\.?\s*[0-9]{{1,2}}(?:st|nd|rd|th)?(?:,?\s*[0-9]{{4}})?)(?:,?\s*(?:{conn}))?"
         ),
-        // October 25, 2016; March 11th, 2015
-        format!(r"{wd}\b(?:{month})\b\.?\s*\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s*\d{{4}}\b)?{conn}"),
         // 25/10/2016, 3/09/15, 25.10.2016, 2016-10-25
-        r"\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b".to_string(),
-        r"\b\d{4}[./-]\d{1,2}[./-]\d{1,2}\b".to_string(),
+        r"[0-9]{1,2}[./-][0-9]{1,2}[./-](?:[0-9]{4}|[0-9]{2})".to_string(),
+        r"[0-9]{4}[./-][0-9]{1,2}[./-][0-9]{1,2}".to_string(),
         // 10:29, 10:29:05 pm, 8am, 22 h 29, 22.29 Uhr
-        r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\b\.?)?".to_string(),
-        r"\b\d{1,2}\s*[ap]\.?\s?m\b\.?".to_string(),
-        r"\b\d{1,2}\s?h\s?\d{2}\b".to_string(),
-        r"\b\d{1,2}(?:[.:]\d{2})?\s*uhr\b".to_string(),
+        r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:\s*[ap]\.?\s?m\.?)?".to_string(),
+        r"[0-9]{1,2}\s*[ap]\.?\s?m\.?".to_string(),
+        r"[0-9]{1,2}\s?h\s?[0-9]{2}".to_string(),
+        r"[0-9]{1,2}(?:[.:][0-9]{2})?\s*uhr".to_string(),
+        // 2 hours ago, il y a 3 jours, vor 2 Stunden, 3天前
+        relative_regex(&format!("[0-9]+|{quantity}"), &unit),
     ];
     // 2016年10月25日, 10月25日, 22時29分
-    for ymd in get("ymd") {
+    for ymd in section("ymd") {
         if let [y, m, d] = ymd.split_whitespace().collect::<Vec<_>>()[..] {
             let (y, m, d) = (regex::escape(y), regex::escape(m), regex::escape(d));
-            pieces.push(format!(
-                r"\d{{2,4}}\s*{y}\s*\d{{1,2}}\s*{m}(?:\s*\d{{1,2}}\s*{d})?|\d{{1,2}}\s*{m}\s*\d{{1,2}}\s*{d}"
+            all.push(format!(
+                r"[0-9]{{2,4}}\s*{y}\s*[0-9]{{1,2}}\s*{m}(?:\s*[0-9]{{1,2}}\s*{d})?|[0-9]{{1,2}}\s*{m}\s*[0-9]{{1,2}}\s*{d}"
             ));
         }
     }
-    for hm in get("hm") {
+    for hm in section("hm") {
         if let [h, m] = hm.split_whitespace().collect::<Vec<_>>()[..] {
             let (h, m) = (regex::escape(h), regex::escape(m));
-            pieces.push(format!(r"\d{{1,2}}\s*{h}\s*\d{{1,2}}\s*{m}"));
+            all.push(format!(r"[0-9]{{1,2}}\s*{h}\s*[0-9]{{1,2}}\s*{m}"));
         }
     }
-    // 2 hours ago, il y a 3 jours, vor 2 Stunden, 3天前
-    for t in get("ago") {
-        if let Some(r) = template_regex(t, &number, &unit) {
-            pieces.push(r);
-        }
-    }
-    for now in get("now") {
-        if let Some(r) = literal_regex(now) {
-            pieces.push(if has_cjk(now) { r } else { format!(r"\b{r}\b") });
-        }
-    }
-    let stamp = Regex::new(&pieces.join("|"))?;
-    Ok(Lexicon {
-        header,
-        prompt,
-        action,
-        end,
-        byline,
-        moderation,
-        stamp,
+    // an hour ago, just now
+    let now = literals(section("now"));
+    let no_digit = format!("{}|{now}", relative_regex(&quantity, &unit));
+    all.push(now);
+    all.sort();
+    all.dedup();
+    Ok(Stamps {
+        all: regex(&all.join("|"))?,
+        words: regex(&no_digit)?,
     })
 }
 
-/// The cues, compiled once. `None` only if a lexicon file breaks the regex syntax, which the
-/// unit tests rule out; the detector then finds nothing rather than panic.
-fn lexicon() -> Option<&'static Lexicon> {
-    static LEXICON: OnceLock<Option<Lexicon>> = OnceLock::new();
-    LEXICON.get_or_init(|| build(&entries()).ok()).as_ref()
+/// The timestamp regexes, compiled once. `None` only if a lexicon file broke the regex
+/// syntax, which the unit tests rule out: the detector then finds no timestamps.
+fn stamps() -> Option<&'static Stamps> {
+    static STAMPS: OnceLock<Option<Stamps>> = OnceLock::new();
+    STAMPS.get_or_init(|| build_stamps().ok()).as_ref()
 }
+
+/// True when `a` and `b`, adjacent chars, belong to one word: both letters or both digits,
+/// outside the scripts written without spaces.
+fn same_word(a: char, b: char) -> bool {
+    !is_char_token(a)
+        && !is_char_token(b)
+        && ((a.is_alphabetic() && b.is_alphabetic()) || (a.is_numeric() && b.is_numeric()))
+}
+
+/// The timestamps in `folded` (a [`fold_line`] result) that start and end at word edges: a
+/// match cut inside a word is dropped and the search resumes one char further.
+fn stamp_matches(re: &Regex, folded: &str) -> Vec<(usize, usize)> {
+    let cut =
+        |x: Option<char>, y: Option<char>| matches!((x, y), (Some(x), Some(y)) if same_word(x, y));
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < folded.len() {
+        let Some(m) = re.find_at(folded, at) else {
+            break;
+        };
+        let (s, e) = (m.start(), m.end());
+        let inner = &folded[s..e];
+        if inner.chars().any(char::is_alphanumeric)
+            && !cut(folded[..s].chars().next_back(), inner.chars().next())
+            && !cut(inner.chars().next_back(), folded[e..].chars().next())
+        {
+            out.push((s, e));
+            at = e;
+        } else {
+            at = s + folded[s..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    out
+}
+
+/// A line's timestamps: the number of its words outside them, and their text.
+fn timestamp(text: &str, digit: bool) -> Option<(usize, Vec<String>)> {
+    let st = stamps()?;
+    let folded = fold_line(text);
+    let matches = stamp_matches(if digit { &st.all } else { &st.words }, &folded);
+    if matches.is_empty() {
+        return None;
+    }
+    let residue = words(&folded)
+        .into_iter()
+        .filter(|&(s, e)| !matches.iter().any(|&(ms, me)| s < me && ms < e))
+        .count();
+    let texts = matches
+        .iter()
+        .map(|&(s, e)| folded[s..e].trim().to_string())
+        .collect();
+    Some((residue, texts))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cue phrases, matched on token hashes.
+
+/// A token of a line, for cue matching: a word's hash, or a number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tok {
+    Word(u64),
+    Num,
+}
+
+/// A token of a lexicon phrase: a word's hash, `#` (a number) or `*` (up to three words).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PTok {
+    Word(u64),
+    Num,
+    Any,
+}
+
+/// Splits `word` (a token's text) at digit runs: digits give one [`Tok::Num`], letters their
+/// words' hashes ("924Reply" → number, `reply`).
+fn push_tokens(
+    tok: &mut Tokenizer,
+    word: &str,
+    hash: u64,
+    out: &mut Vec<Tok>,
+    scratch: &mut Vec<crate::normalize::Token>,
+) {
+    let numeric = if word.is_ascii() {
+        word.bytes().any(|b| b.is_ascii_digit())
+    } else {
+        word.chars().any(char::is_numeric)
+    };
+    if !numeric {
+        out.push(Tok::Word(hash));
+        return;
+    }
+    let mut start = 0;
+    let mut digits: Option<bool> = None;
+    let mut flush = |run: &str, is_num: bool, out: &mut Vec<Tok>, tok: &mut Tokenizer| {
+        if is_num {
+            if out.last() != Some(&Tok::Num) {
+                out.push(Tok::Num);
+            }
+        } else {
+            scratch.clear();
+            tok.tokenize_into(run, 0, scratch);
+            out.extend(scratch.iter().map(|t| Tok::Word(t.hash)));
+        }
+    };
+    for (i, c) in word.char_indices() {
+        let d = c.is_numeric();
+        if digits.is_some_and(|p| p != d) {
+            flush(&word[start..i], !d, out, tok);
+            start = i;
+        }
+        digits = Some(d);
+    }
+    flush(&word[start..], digits.unwrap_or(false), out, tok);
+}
+
+/// The phrases of one cue kind, indexed by their first token.
+#[derive(Clone, Debug, Default)]
+struct Phrases {
+    by_first: FxHashMap<u64, Vec<Vec<PTok>>>,
+    num_first: Vec<Vec<PTok>>,
+}
+
+impl Phrases {
+    fn new(tok: &mut Tokenizer, entries: &[&str]) -> Self {
+        let mut out = Self::default();
+        let mut scratch = Vec::new();
+        for entry in entries {
+            let mut phrase: Vec<PTok> = Vec::new();
+            for part in entry.split_whitespace() {
+                match part {
+                    "*" if !phrase.is_empty() => phrase.push(PTok::Any),
+                    "*" => {}
+                    "#" => phrase.push(PTok::Num),
+                    _ => {
+                        let mut toks = Vec::new();
+                        for t in tok.tokenize(part) {
+                            push_tokens(
+                                tok,
+                                &part[t.start..t.end],
+                                t.hash,
+                                &mut toks,
+                                &mut scratch,
+                            );
+                        }
+                        phrase.extend(toks.into_iter().map(|t| match t {
+                            Tok::Word(h) => PTok::Word(h),
+                            Tok::Num => PTok::Num,
+                        }));
+                    }
+                }
+            }
+            while phrase.last() == Some(&PTok::Any) {
+                phrase.pop();
+            }
+            match phrase.first() {
+                Some(PTok::Word(h)) => out.by_first.entry(*h).or_default().push(phrase),
+                Some(_) => out.num_first.push(phrase),
+                None => {}
+            }
+        }
+        out
+    }
+
+    /// Calls `f` with the end of every match of a phrase starting at `i`.
+    fn ends_at(&self, toks: &[Tok], i: usize, f: &mut impl FnMut(usize)) {
+        let first: &[Vec<PTok>] = match toks.get(i) {
+            Some(Tok::Word(h)) => self.by_first.get(h).map_or(&[], Vec::as_slice),
+            Some(Tok::Num) => &self.num_first,
+            None => return,
+        };
+        for p in first {
+            match_from(p, toks, i, f);
+        }
+    }
+
+    /// True when a phrase matches at `i`.
+    fn matches_at(&self, toks: &[Tok], i: usize) -> bool {
+        let mut found = false;
+        self.ends_at(toks, i, &mut |_| found = true);
+        found
+    }
+
+    /// True when a phrase matches anywhere.
+    fn matches_in(&self, toks: &[Tok]) -> bool {
+        (0..toks.len()).any(|i| self.matches_at(toks, i))
+    }
+}
+
+/// Calls `f` with every end of `phrase` matched from `toks[i]`.
+fn match_from(phrase: &[PTok], toks: &[Tok], i: usize, f: &mut impl FnMut(usize)) {
+    let Some((head, rest)) = phrase.split_first() else {
+        f(i);
+        return;
+    };
+    match head {
+        PTok::Any => {
+            for skip in 0..=MAX_ANY.min(toks.len().saturating_sub(i)) {
+                match_from(rest, toks, i + skip, f);
+            }
+        }
+        PTok::Num if toks.get(i) == Some(&Tok::Num) => match_from(rest, toks, i + 1, f),
+        PTok::Word(h) if toks.get(i) == Some(&Tok::Word(*h)) => match_from(rest, toks, i + 1, f),
+        _ => {}
+    }
+}
+
+/// True when `toks` is a sequence of phrases of `kinds` and numbers, at least one from
+/// `kinds[0]` (the header noun, the action).
+fn covers(toks: &[Tok], kinds: &[&Phrases]) -> bool {
+    let n = toks.len();
+    // reach[p] bit 0: reachable; bit 1: reachable with a phrase of kinds[0] used.
+    let mut reach = vec![0u8; n + 1];
+    reach[0] = 1;
+    for i in 0..n {
+        let r = reach[i];
+        if r == 0 {
+            continue;
+        }
+        if toks[i] == Tok::Num {
+            reach[i + 1] |= r;
+        }
+        for (k, kind) in kinds.iter().enumerate() {
+            let bits = if k == 0 { r | 2 } else { r };
+            kind.ends_at(toks, i, &mut |e| reach[e] |= bits);
+        }
+    }
+    reach[n] & 2 != 0
+}
+
+/// The cues of every language, hashed with the page tokens' seed.
+#[derive(Clone, Debug)]
+struct Cues {
+    header: Phrases,
+    header_word: Phrases,
+    prompt: Phrases,
+    action: Phrases,
+    end: Phrases,
+    byline: Phrases,
+    moderation: FxHashSet<u64>,
+    /// Words of the digit-free timestamps ("ago", "instant", "назад", "前").
+    stamp_words: FxHashSet<u64>,
+}
+
+impl Cues {
+    fn new(seed: u64) -> Self {
+        let mut tok = Tokenizer::new(seed);
+        let mut p = |name: &str| Phrases::new(&mut tok, section(name));
+        let (header, header_word, prompt) = (p("header"), p("header_word"), p("prompt"));
+        let (action, end, byline) = (p("action"), p("end"), p("byline"));
+        let mut tok = Tokenizer::new(seed);
+        let moderation = section("moderation")
+            .iter()
+            .flat_map(|m| tok.tokenize(m).into_iter().take(1))
+            .map(|t| t.hash)
+            .collect();
+        let mut stamp_words = FxHashSet::default();
+        for entry in section("ago").iter().chain(section("now")) {
+            for w in entry.split_whitespace() {
+                let w = w.trim_start_matches('U');
+                if matches!(w, "N" | "U") || (w.chars().count() < 2 && !has_cjk(w)) {
+                    continue;
+                }
+                stamp_words.extend(tok.tokenize(w).iter().map(|t| t.hash));
+            }
+        }
+        Self {
+            header,
+            header_word,
+            prompt,
+            action,
+            end,
+            byline,
+            moderation,
+            stamp_words,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lines and sections.
 
 /// What a line is, for comment structure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -388,22 +620,28 @@ struct Line {
     prose: bool,
     /// A bulleted or indented line.
     item: bool,
-    /// A timestamp after a byline word.
+    /// May be a timestamp (holds a digit or a relative-time word): resolved only on pages
+    /// that have an anchor, since timestamps matter only there.
+    maybe_stamp: bool,
+    /// Holds a digit.
+    digit: bool,
+    /// Opens with a byline word.
     byline: bool,
-    /// A timestamp with a comment text or action nearby (set after classification).
+    /// A timestamp with a sentence or an action nearby (set after classification).
     strong_stamp: bool,
 }
 
 fn ends_sentence(text: &str) -> bool {
+    const STOPS: [char; 7] = ['.', '!', '?', '…', '。', '！', '？'];
     let t = text.trim_end_matches(|c: char| {
         c.is_whitespace() || matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '」' | '）')
     });
-    if !t.ends_with(['.', '!', '?', '…', '。', '！', '？']) {
+    if !t.ends_with(STOPS) {
         return false;
     }
-    // "M.V.", "J. Smith Jr." end with an initial's stop, not a sentence's.
-    let body = t.trim_end_matches(['.', '!', '?', '…', '。', '！', '？']);
-    let last_word = body
+    // "M.V.", "J. Smith" end with an initial's stop, not a sentence's.
+    let last_word = t
+        .trim_end_matches(STOPS)
         .rsplit(|c: char| !c.is_alphanumeric())
         .next()
         .unwrap_or("");
@@ -412,116 +650,8 @@ fn ends_sentence(text: &str) -> bool {
 
 fn is_item(text: &str, indented: bool) -> bool {
     indented
-        || text.starts_with(['•', '·', '▪', '◦', '‣', '●', '-', '–', '—', '*'])
-            && text.chars().nth(1).is_some_and(char::is_whitespace)
-}
-
-/// Removes quoted titles from a header line ("2 comments on “Issue 85”" → "2 comments on").
-fn strip_quoted(text: &str) -> &str {
-    match text.find(['“', '"', '«', '「', '‘']) {
-        Some(i) if i > 0 => &text[..i],
-        _ => text,
-    }
-}
-
-/// The words of `folded` outside the timestamp matches, and the matched text.
-fn stamp_residue<'t>(lex: &Lexicon, folded: &'t str) -> Option<(usize, Vec<&'t str>)> {
-    let matches: Vec<(usize, usize)> = lex
-        .stamp
-        .find_iter(folded)
-        .map(|m| (m.start(), m.end()))
-        .filter(|(s, e)| folded[*s..*e].chars().any(char::is_alphanumeric))
-        .collect();
-    if matches.is_empty() {
-        return None;
-    }
-    let residue = crate::normalize::words(folded)
-        .into_iter()
-        .filter(|&(s, e)| !matches.iter().any(|&(ms, me)| s < me && ms < e))
-        .count();
-    let texts = matches.iter().map(|&(s, e)| folded[s..e].trim()).collect();
-    Some((residue, texts))
-}
-
-fn classify(lex: &Lexicon, cfg: &CommentConfig, doc: &Document<'_>, i: usize) -> Line {
-    let block = doc.blocks()[i];
-    let text = doc.block_text(i);
-    let words = doc.tokens(i).len();
-    let prose = words >= PROSE_WORDS || (words >= 2 && ends_sentence(text));
-    let item = is_item(text, block.start > block.line_start);
-    let mut line = Line {
-        role: Role::Text,
-        words,
-        prose,
-        item,
-        byline: false,
-        strong_stamp: false,
-    };
-    let longest = [
-        MAX_END_WORDS,
-        cfg.max_prompt_words,
-        cfg.max_header_words,
-        cfg.max_stamp_words + 8,
-    ]
-    .into_iter()
-    .max()
-    .unwrap_or(0);
-    if words == 0 || words > longest {
-        return line;
-    }
-    let cue = cue_form(text);
-    let role = if text.starts_with('©') || (words <= MAX_END_WORDS && lex.end.is_match(&cue)) {
-        Role::End
-    } else if words <= cfg.max_prompt_words && lex.prompt.is_match(&cue) {
-        Role::Prompt
-    } else if words <= MAX_ACTION_WORDS && lex.action.is_match(&cue) {
-        Role::Action
-    } else if words <= cfg.max_header_words && lex.header.is_match(&cue_form(strip_quoted(text))) {
-        Role::Header
-    } else if stamp_residue(lex, &fold_line(text))
-        .is_some_and(|(residue, _)| residue <= cfg.max_stamp_words)
-    {
-        line.byline = lex.byline.is_match(&cue);
-        Role::Stamp
-    } else if words <= MAX_TOOL_WORDS && {
-        let first = cue.split(' ').next().unwrap_or("");
-        let last = cue.rsplit(' ').next().unwrap_or("");
-        lex.moderation.iter().any(|m| m == first || m == last)
-    } {
-        Role::Tool
-    } else if words <= MAX_SHORT_WORDS && !prose {
-        Role::Short
-    } else {
-        Role::Text
-    };
-    line.role = role;
-    line
-}
-
-/// Marks the timestamps that belong to comments: a sentence or an action within
-/// [`STAMP_REACH`] blocks, not across an `end` line, and not a byline.
-fn mark_strong_stamps(lines: &mut [Line]) {
-    let n = lines.len();
-    for i in 0..n {
-        if lines[i].role != Role::Stamp || lines[i].byline {
-            continue;
-        }
-        let near = |range: &mut dyn Iterator<Item = usize>| {
-            for j in range {
-                let l = &lines[j];
-                if l.role == Role::End {
-                    return false;
-                }
-                if l.role == Role::Action || (l.prose && l.role == Role::Text) {
-                    return true;
-                }
-            }
-            false
-        };
-        let after = near(&mut (i + 1..n.min(i + 1 + STAMP_REACH)));
-        let before = near(&mut (i.saturating_sub(STAMP_REACH)..i).rev());
-        lines[i].strong_stamp = after || before;
-    }
+        || (text.starts_with(['•', '·', '▪', '◦', '‣', '●', '-', '–', '—', '*'])
+            && text.chars().nth(1).is_some_and(char::is_whitespace))
 }
 
 /// Evidence counted over a section.
@@ -544,13 +674,12 @@ impl Counts {
         }
     }
 
-    /// Shown a comment's own structure (a timestamp or an action): the section's wider
-    /// limits apply.
+    /// Shown a comment's own structure (a timestamp or an action): wider limits apply.
     fn established(&self) -> bool {
         self.actions + self.stamps > 0
     }
 
-    /// Enough evidence for a section; `texts` is the number of text lines in it.
+    /// Enough evidence for a section holding `texts` text lines.
     fn accepted(&self, texts: usize) -> bool {
         self.prompts > 0
             || (texts > 0
@@ -578,13 +707,114 @@ struct Section {
 #[derive(Clone, Debug)]
 pub struct CommentDetector {
     config: CommentConfig,
+    seed: u64,
+    cues: Cues,
 }
 
 impl CommentDetector {
-    /// A detector with `config` (assumed validated).
+    /// A detector with `config` (assumed validated), for documents tokenized with `seed`.
     #[must_use]
-    pub fn new(config: CommentConfig) -> Self {
-        Self { config }
+    pub fn new(config: CommentConfig, seed: u64) -> Self {
+        Self {
+            config,
+            seed,
+            cues: Cues::new(seed),
+        }
+    }
+
+    fn classify(
+        &self,
+        doc: &Document<'_>,
+        i: usize,
+        tok: &mut Tokenizer,
+        buf: &mut Vec<Tok>,
+    ) -> Line {
+        let cfg = &self.config;
+        let cues = &self.cues;
+        let block = doc.blocks()[i];
+        let text = doc.block_text(i);
+        let tokens = doc.tokens(i);
+        let n = tokens.len();
+        let prose = n >= PROSE_WORDS || (n >= 2 && ends_sentence(text));
+        let mut line = Line {
+            role: Role::Text,
+            words: n,
+            prose,
+            item: is_item(text, block.start > block.line_start),
+            maybe_stamp: false,
+            digit: false,
+            byline: false,
+            strong_stamp: false,
+        };
+        let longest = MAX_END_WORDS
+            .max(cfg.max_prompt_words)
+            .max(cfg.max_header_words)
+            .max(cfg.max_stamp_words + 8);
+        if n == 0 || n > longest {
+            return line;
+        }
+        buf.clear();
+        let mut scratch = Vec::new();
+        // A quoted title after a header is no part of it: "2 comments on “Issue 85”".
+        let quote = text
+            .find(['“', '"', '«', '「', '‘'])
+            .filter(|&q| q > 0)
+            .map_or(usize::MAX, |q| block.start + q);
+        let mut head = 0; // cue tokens before the quote
+        for t in tokens {
+            push_tokens(tok, &doc.text()[t.start..t.end], t.hash, buf, &mut scratch);
+            if t.start < quote {
+                head = buf.len();
+            }
+        }
+        let toks = buf.as_slice();
+        let digit = toks.contains(&Tok::Num);
+        line.digit = digit;
+        line.byline = cues.byline.matches_at(toks, 0);
+        line.role = if text.starts_with('©') || (n <= MAX_END_WORDS && cues.end.matches_at(toks, 0))
+        {
+            Role::End
+        } else if n <= cfg.max_prompt_words && cues.prompt.matches_in(toks) {
+            Role::Prompt
+        } else if n <= MAX_ACTION_WORDS && covers(toks, &[&cues.action]) {
+            Role::Action
+        } else if n <= cfg.max_header_words
+            && covers(&toks[..head], &[&cues.header, &cues.header_word])
+        {
+            Role::Header
+        } else if n <= MAX_TOOL_WORDS
+            && [toks.first(), toks.last()]
+                .into_iter()
+                .any(|t| matches!(t, Some(Tok::Word(h)) if cues.moderation.contains(h)))
+        {
+            Role::Tool
+        } else if n <= MAX_SHORT_WORDS && !prose {
+            Role::Short
+        } else {
+            Role::Text
+        };
+        line.maybe_stamp = matches!(line.role, Role::Tool | Role::Short | Role::Text)
+            && (digit
+                || toks
+                    .iter()
+                    .any(|t| matches!(t, Tok::Word(h) if cues.stamp_words.contains(h))));
+        line
+    }
+
+    /// Turns the timestamp candidates that hold a timestamp into `timestamp` lines.
+    fn resolve_stamps(&self, doc: &Document<'_>, lines: &mut [Line]) {
+        for (i, line) in lines.iter_mut().enumerate() {
+            if !line.maybe_stamp {
+                continue;
+            }
+            let stamp = timestamp(doc.block_text(i), line.digit).is_some_and(|(residue, _)| {
+                // A sentence that mentions a date is text: "I moved here 3 years ago."
+                residue <= self.config.max_stamp_words && !(line.prose && residue >= 4)
+            });
+            if stamp {
+                line.role = Role::Stamp;
+            }
+        }
     }
 
     fn strong(line: &Line) -> bool {
@@ -592,7 +822,7 @@ impl CommentDetector {
             || (line.role == Role::Stamp && line.strong_stamp)
     }
 
-    /// Limits (text blocks, words, lines) between two structure lines.
+    /// Limits (text lines, words, lines) between two structure lines.
     fn limits(&self, established: bool) -> (usize, usize, usize) {
         let c = &self.config;
         if established {
@@ -606,7 +836,7 @@ impl CommentDetector {
         }
     }
 
-    /// Grows a section forward from the anchor `a`; returns its last block and evidence.
+    /// Grows a section forward from the anchor `a`; returns its last block.
     fn forward(&self, lines: &[Line], a: usize, counts: &mut Counts) -> usize {
         let mut last = a;
         let (mut gap, mut gap_words, mut skip) = (0, 0, 0);
@@ -624,7 +854,7 @@ impl CommentDetector {
             let (max_gap, max_words, max_skip) = self.limits(established);
             skip += 1;
             if l.role == Role::Text && !(established && l.item) {
-                // Before the first comment cue, only comment-like text is crossed: a headline
+                // Before the first comment cue only comment-like text is crossed: a headline
                 // (several words, no stop) is the article's.
                 if !established && !l.prose && !l.item && l.words > MAX_SHORT_WORDS {
                     break;
@@ -643,6 +873,7 @@ impl CommentDetector {
     fn backward(&self, lines: &[Line], a: usize, lo: usize, counts: &mut Counts) -> usize {
         let mut first = a;
         let mut seen_action = lines[a].role == Role::Action;
+        let (max_gap, max_words, max_skip) = self.limits(true);
         let (mut gap, mut gap_words, mut skip) = (0, 0, 0);
         for j in (lo..a).rev() {
             let l = &lines[j];
@@ -656,11 +887,10 @@ impl CommentDetector {
                 (gap, gap_words, skip) = (0, 0, 0);
                 continue;
             }
-            // Before an action is met, only structure lines right above are taken.
+            // Before an action is met, only the structure lines right above are taken.
             if !seen_action {
                 break;
             }
-            let (max_gap, max_words, max_skip) = self.limits(true);
             skip += 1;
             if l.role == Role::Text {
                 gap += 1;
@@ -677,17 +907,16 @@ impl CommentDetector {
         first
     }
 
-    /// When comments open with their timestamp (author and date, then text), the last
+    /// When comments open with their timestamps (author and date, then text), the last
     /// comment's text follows the section's last structure line: returns the new end.
-    fn tail(&self, lines: &[Line], sec: &Section) -> usize {
+    fn tail(lines: &[Line], sec: &Section) -> usize {
         let end = sec.end;
         if lines[end].role != Role::Stamp || sec.counts.stamps < 2 {
             return end;
         }
-        // Longest run of text between two structure lines, and whether the first comment
-        // structure after the section's header comes before any text.
-        let mut run = 0;
-        let mut longest = 0;
+        // Longest run of text lines between two structure lines, and whether the first
+        // comment structure after the anchor comes before any text.
+        let (mut run, mut longest) = (0, 0);
         let mut stamp_first = None;
         for l in &lines[sec.start..=end] {
             if Self::strong(l) {
@@ -697,13 +926,11 @@ impl CommentDetector {
                 longest = longest.max(run);
                 run = 0;
             } else if l.role == Role::Text {
-                if stamp_first.is_none() {
-                    stamp_first = Some(false);
-                }
+                stamp_first.get_or_insert(false);
                 run += 1;
             }
         }
-        if stamp_first != Some(true) || longest == 0 {
+        if stamp_first != Some(true) {
             return end;
         }
         let mut new_end = end;
@@ -723,11 +950,10 @@ impl CommentDetector {
             if a < next || !matches!(lines[a].role, Role::Header | Role::Prompt | Role::Action) {
                 continue;
             }
-            let lo = out.last().map_or(0, |s| s.end + 1);
             let mut counts = Counts::default();
             counts.add(lines[a].role);
             let end = self.forward(lines, a, &mut counts);
-            let start = self.backward(lines, a, lo.max(next), &mut counts);
+            let start = self.backward(lines, a, next, &mut counts);
             next = end + 1;
             let texts = lines[start..=end]
                 .iter()
@@ -737,7 +963,7 @@ impl CommentDetector {
                 continue;
             }
             let mut sec = Section { start, end, counts };
-            sec.end = self.tail(lines, &sec);
+            sec.end = Self::tail(lines, &sec);
             next = sec.end + 1;
             out.push(sec);
         }
@@ -745,9 +971,35 @@ impl CommentDetector {
     }
 }
 
+/// Marks the timestamps that belong to comments: not a byline, and a sentence or an action
+/// line within [`STAMP_REACH`] lines, not across an `end` line.
+fn mark_strong_stamps(lines: &mut [Line]) {
+    let n = lines.len();
+    for i in 0..n {
+        if lines[i].role != Role::Stamp || lines[i].byline {
+            continue;
+        }
+        let near = |range: &mut dyn Iterator<Item = usize>| {
+            for j in range {
+                let l = &lines[j];
+                if l.role == Role::End {
+                    return false;
+                }
+                if l.role == Role::Action || (l.prose && l.role == Role::Text) {
+                    return true;
+                }
+            }
+            false
+        };
+        let after = near(&mut (i + 1..n.min(i + 1 + STAMP_REACH)));
+        let before = near(&mut (i.saturating_sub(STAMP_REACH)..i).rev());
+        lines[i].strong_stamp = after || before;
+    }
+}
+
 /// The rule naming a line's part in its section.
 fn rule(lines: &[Line], i: usize) -> &'static str {
-    let stamp_near = |j: Option<usize>| {
+    let stamp = |j: Option<usize>| {
         j.and_then(|j| lines.get(j))
             .is_some_and(|l| l.role == Role::Stamp)
     };
@@ -757,7 +1009,7 @@ fn rule(lines: &[Line], i: usize) -> &'static str {
         Role::Action => "action",
         Role::Tool => "tool",
         Role::Stamp => "timestamp",
-        Role::Short if stamp_near(i.checked_sub(1)) || stamp_near(Some(i + 1)) => "author",
+        Role::Short if stamp(i.checked_sub(1)) || stamp(Some(i + 1)) => "author",
         Role::End | Role::Short | Role::Text => "comment_text",
     }
 }
@@ -771,10 +1023,18 @@ impl Detector for CommentDetector {
         if !self.config.enabled || doc.blocks().is_empty() {
             return;
         }
-        let Some(lex) = lexicon() else { return };
+        let mut tok = Tokenizer::new(self.seed);
+        let mut buf = Vec::new();
         let mut lines: Vec<Line> = (0..doc.blocks().len())
-            .map(|i| classify(lex, &self.config, doc, i))
+            .map(|i| self.classify(doc, i, &mut tok, &mut buf))
             .collect();
+        if !lines
+            .iter()
+            .any(|l| matches!(l.role, Role::Header | Role::Prompt | Role::Action))
+        {
+            return; // no anchor, no section: most pages stop here
+        }
+        self.resolve_stamps(doc, &mut lines);
         mark_strong_stamps(&mut lines);
         for sec in self.sections(&lines) {
             let c = sec.counts;
@@ -792,8 +1052,9 @@ impl Detector for CommentDetector {
                 let rule = rule(&lines, i);
                 let mut evidence = String::new();
                 if rule == "timestamp" {
-                    let folded = fold_line(doc.block_text(i));
-                    if let Some((_, texts)) = stamp_residue(lex, &folded) {
+                    let text = doc.block_text(i);
+                    let digit = text.chars().any(char::is_numeric);
+                    if let Some((_, texts)) = timestamp(text, digit) {
                         let _ = write!(evidence, "{:?} in ", texts.join(" "));
                     }
                 }
@@ -817,22 +1078,26 @@ impl Detector for CommentDetector {
 mod tests {
     use super::*;
 
-    fn lex() -> &'static Lexicon {
-        build(&entries()).unwrap();
-        lexicon().unwrap()
+    fn detector() -> CommentDetector {
+        CommentDetector::new(CommentConfig::default(), 0)
     }
 
     fn is_stamp(line: &str) -> bool {
-        stamp_residue(lex(), &fold_line(line))
+        build_stamps().unwrap();
+        timestamp(line, line.chars().any(char::is_numeric))
             .is_some_and(|(r, _)| r <= CommentConfig::default().max_stamp_words)
     }
 
     fn roles(page: &str) -> Vec<Role> {
         let doc = Document::new(page, 0);
-        let cfg = CommentConfig::default();
-        (0..doc.blocks().len())
-            .map(|i| classify(lex(), &cfg, &doc, i).role)
-            .collect()
+        let d = detector();
+        let mut tok = Tokenizer::new(0);
+        let mut buf = Vec::new();
+        let mut lines: Vec<Line> = (0..doc.blocks().len())
+            .map(|i| d.classify(&doc, i, &mut tok, &mut buf))
+            .collect();
+        d.resolve_stamps(&doc, &mut lines);
+        lines.iter().map(|l| l.role).collect()
     }
 
     fn role(line: &str) -> Role {
@@ -979,7 +1244,7 @@ mod tests {
     fn detect(page: &str) -> Vec<Span> {
         let doc = Document::new(page, 0);
         let mut out = Vec::new();
-        CommentDetector::new(CommentConfig::default()).detect(&doc, &mut out);
+        detector().detect(&doc, &mut out);
         out
     }
 

@@ -241,11 +241,15 @@ impl Detector for RepeatDetector {
         let mut groups: Vec<(usize, usize)> = Vec::new();
         let mut hit = vec![false; entries.len()];
         let mut group: Vec<(u32, u32)> = Vec::new();
+        let mut group_idx: Vec<u32> = Vec::new();
+        let mut group_of = vec![NONE; entries.len()];
         for h in &repeated {
             group.clear();
+            group_idx.clear();
             let mut at = heads.get(h).copied().unwrap_or(NONE);
             while at != NONE && group.len() <= max_entries {
                 group.push(entries[at as usize]);
+                group_idx.push(at);
                 hit[at as usize] = true;
                 at = next[at as usize];
             }
@@ -258,7 +262,11 @@ impl Detector for RepeatDetector {
                 }
                 continue;
             }
-            group.sort_unstable();
+            #[allow(clippy::cast_possible_truncation)]
+            let gid = groups.len() as u32;
+            for &idx in &group_idx {
+                group_of[idx as usize] = gid;
+            }
             groups.push((flat.len(), flat.len() + group.len()));
             flat.extend_from_slice(&group);
         }
@@ -283,62 +291,66 @@ impl Detector for RepeatDetector {
             eligible[b] = bound >= floor;
         }
 
-        // Pass B: matches (copy block, source block, diagonal, position) for eligible copies.
-        let mut matches: Vec<(u32, u32, i64, u32)> = Vec::new();
-        for &(start, end) in &groups {
-            let group = &flat[start..end];
-            for x in group.iter().filter(|x| eligible[x.0 as usize]) {
-                for y in group.iter().filter(|y| y.0 != x.0) {
-                    matches.push((x.0, y.0, i64::from(y.1) - i64::from(x.1), x.1));
-                }
-            }
-        }
-        if matches.is_empty() {
-            return;
-        }
-        matches.sort_unstable();
-
-        // 3. Runs per copy block, then candidates.
+        // 3. Runs per eligible block, then candidates. A run is a stretch of consecutive
+        // positions matching one source block on one diagonal (source position - position).
         let k32 = u32::try_from(k).unwrap_or(u32::MAX);
         let mut candidates: Vec<Candidate> = Vec::new();
         let mut mark = Vec::new();
         let mut fold_a = String::new();
         let mut fold_b = String::new();
-        for per_block in matches.chunk_by(|a, b| a.0 == b.0) {
-            let b = per_block[0].0 as usize;
+        let mut open: FxHashMap<(u32, i64), (u32, u32)> = FxHashMap::default();
+        for b in (0..nblocks).filter(|&b| eligible[b]) {
             let mut runs: Vec<Run> = Vec::new();
-            for diag in per_block.chunk_by(|a, b| a.1 == b.1 && a.2 == b.2) {
-                let (source, d) = (diag[0].1, diag[0].2);
-                let mut push = |s: u32, e: u32| {
-                    let len = e + k32 - s;
-                    if len as usize >= cfg.min_run {
-                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                        let src_start = (i64::from(s) + d) as u32;
-                        runs.push(Run {
-                            source,
-                            start: s,
-                            end: e + k32,
-                            src_start,
-                            src_end: src_start + len,
-                        });
-                    }
-                };
-                let mut s = diag[0].3;
-                let mut e = s;
-                for m in &diag[1..] {
-                    if m.3 == e {
-                        continue; // the same shingle twice in the source
-                    }
-                    if m.3 == e + 1 {
-                        e = m.3;
-                    } else {
-                        push(s, e);
-                        s = m.3;
-                        e = s;
+            let push = |runs: &mut Vec<Run>, source: u32, d: i64, s: u32, e: u32| {
+                let len = e + k32 - s;
+                if len as usize >= cfg.min_run {
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    let src_start = (i64::from(s) + d) as u32;
+                    runs.push(Run {
+                        source,
+                        start: s,
+                        end: e + k32,
+                        src_start,
+                        src_end: src_start + len,
+                    });
+                }
+            };
+            open.clear();
+            #[allow(clippy::cast_possible_truncation)]
+            let b32 = b as u32;
+            for idx in block_entries[b].clone() {
+                let g = group_of[idx];
+                if g == NONE {
+                    continue;
+                }
+                let i = entries[idx].1;
+                let (gs, ge) = groups[g as usize];
+                for y in flat[gs..ge].iter().filter(|y| y.0 != b32) {
+                    let d = i64::from(y.1) - i64::from(i);
+                    match open.entry((y.0, d)) {
+                        Entry::Vacant(v) => {
+                            v.insert((i, i));
+                        }
+                        Entry::Occupied(mut o) => {
+                            let (s0, e0) = *o.get();
+                            if i == e0 + 1 {
+                                o.get_mut().1 = i;
+                            } else {
+                                push(&mut runs, y.0, d, s0, e0);
+                                *o.get_mut() = (i, i);
+                            }
+                        }
                     }
                 }
-                push(s, e);
             }
+            for (&(source, d), &(s0, e0)) in &open {
+                push(&mut runs, source, d, s0, e0);
+            }
+            if runs.is_empty() {
+                continue;
+            }
+            // Hash-map order is fixed but arbitrary: sort for a stable, readable order.
+            runs.sort_unstable_by_key(|r| (r.source, r.start, r.src_start));
             // A source must supply a real share of the block: a name or a stock phrase found
             // elsewhere ("the secretary of state said") is not copied text.
             let n_all = doc.tokens(b).len();
