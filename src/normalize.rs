@@ -143,52 +143,65 @@ fn is_fast(c: char) -> bool {
         || (matches!(c as u32, 0xFF00..=0xFFEF) && !c.is_numeric())
 }
 
-/// The fast path: maximal runs of alphanumerics and marks, char-token scripts one char (and
-/// its marks) a token. For text of [`is_fast`] chars this equals the general path (a property
-/// test holds them together).
+/// The token state machine shared by both paths: maximal runs of alphanumerics and marks,
+/// char-token scripts one char (and its marks) a token, anything else a separator.
+#[derive(Default)]
+struct Scanner {
+    /// Start of the token being read, and whether it is a single-char token.
+    cur: Option<(usize, bool)>,
+}
+
+impl Scanner {
+    #[inline]
+    fn feed(&mut self, at: usize, c: char, f: &mut impl FnMut(usize, usize)) {
+        let word_char = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else if is_mark(c) {
+            // Marks extend the token before them; a stray mark is not one.
+            return;
+        } else if is_char_token(c) && c.is_alphanumeric() {
+            if let Some((s, _)) = self.cur {
+                f(s, at);
+            }
+            self.cur = Some((at, true));
+            return;
+        } else {
+            c.is_alphanumeric()
+        };
+        match (word_char, self.cur) {
+            (true, Some((s, true))) => {
+                f(s, at);
+                self.cur = Some((at, false));
+            }
+            (true, None) => self.cur = Some((at, false)),
+            (false, Some((s, _))) => {
+                f(s, at);
+                self.cur = None;
+            }
+            (true, Some((_, false))) | (false, None) => {}
+        }
+    }
+
+    #[inline]
+    fn finish(&mut self, end: usize, f: &mut impl FnMut(usize, usize)) {
+        if let Some((s, _)) = self.cur.take() {
+            f(s, end);
+        }
+    }
+}
+
+/// The fast path, for text of [`is_fast`] chars, where it equals the general path (a property
+/// test holds them together). Returns false, having emitted part of the tokens, on the first
+/// char it does not handle.
 fn fast_words(text: &str, mut f: impl FnMut(usize, usize)) -> bool {
-    // `cur`: start of the token being read, and whether it is a single-char token.
-    let mut cur: Option<(usize, bool)> = None;
+    let mut scanner = Scanner::default();
     for (i, c) in text.char_indices() {
         if !c.is_ascii() && !is_fast(c) {
             return false;
         }
-        if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                match cur {
-                    Some((s, true)) => {
-                        f(s, i);
-                        cur = Some((i, false));
-                    }
-                    Some((_, false)) => {}
-                    None => cur = Some((i, false)),
-                }
-            } else if let Some((s, _)) = cur.take() {
-                f(s, i);
-            }
-        } else if is_mark(c) {
-            // Marks extend the token before them; a stray mark is not one.
-        } else if is_char_token(c) && c.is_alphanumeric() {
-            if let Some((s, _)) = cur {
-                f(s, i);
-            }
-            cur = Some((i, true));
-        } else if c.is_alphanumeric() {
-            match cur {
-                Some((s, true)) => {
-                    f(s, i);
-                    cur = Some((i, false));
-                }
-                Some((_, false)) => {}
-                None => cur = Some((i, false)),
-            }
-        } else if let Some((s, _)) = cur.take() {
-            f(s, i);
-        }
+        scanner.feed(i, c, &mut f);
     }
-    if let Some((s, _)) = cur {
-        f(s, text.len());
-    }
+    scanner.finish(text.len(), &mut f);
     true
 }
 
@@ -238,34 +251,11 @@ fn ascii_words(text: &str, mut f: impl FnMut(usize, usize)) {
 /// The general path: UAX #29 words, cut at non-word chars, char tokens split out.
 fn uax29_words(text: &str, mut f: impl FnMut(usize, usize)) {
     for (base, word) in text.unicode_word_indices() {
-        // `cur`: start of the token being read, and whether it is a single-char token.
-        let mut cur: Option<(usize, bool)> = None;
+        let mut scanner = Scanner::default();
         for (i, c) in word.char_indices() {
-            let at = base + i;
-            if is_mark(c) {
-                // Marks extend the token before them (a char token too); a stray mark after
-                // punctuation is not a token.
-            } else if is_char_token(c) && c.is_alphanumeric() {
-                if let Some((s, _)) = cur {
-                    f(s, at);
-                }
-                cur = Some((at, true));
-            } else if c.is_alphanumeric() {
-                match cur {
-                    Some((s, true)) => {
-                        f(s, at);
-                        cur = Some((at, false));
-                    }
-                    Some((_, false)) => {}
-                    None => cur = Some((at, false)),
-                }
-            } else if let Some((s, _)) = cur.take() {
-                f(s, at);
-            }
+            scanner.feed(base + i, c, &mut f);
         }
-        if let Some((s, _)) = cur {
-            f(s, base + word.len());
-        }
+        scanner.finish(base + word.len(), &mut f);
     }
 }
 
