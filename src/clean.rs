@@ -10,6 +10,9 @@ use crate::document::{Document, Label, Span};
 use crate::error::Result;
 use crate::segment;
 
+/// Most detection passes over one page (see [`Cleaner::annotate`]).
+pub const MAX_PASSES: usize = 4;
+
 /// Spans and bytes removed for one label.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabelCount {
@@ -143,11 +146,36 @@ impl Cleaner {
     }
 
     /// The spans every detector finds in `text`, overlaps resolved (sorted, disjoint).
+    ///
+    /// Detection runs to a fixed point: after the spans of one pass are cut out, the
+    /// detectors run again on what is left (removing a block can expose another, e.g. a
+    /// comment header left alone once its comments are gone), and what they find there is
+    /// mapped back to the original text. At most [`MAX_PASSES`] passes; a pass that finds
+    /// nothing ends it, so `clean(clean(x)) == clean(x)`. Most pages need one extra pass
+    /// that finds nothing.
     #[must_use]
     pub fn annotate(&self, text: &str) -> Vec<Span> {
         if text.len() > self.config.max_page_bytes {
             return Vec::new();
         }
+        let mut spans = self.detect(text);
+        for _ in 1..MAX_PASSES {
+            if spans.is_empty() {
+                break;
+            }
+            let (rest, map) = render_mapped(text, &spans);
+            let more = self.detect(&rest);
+            if more.is_empty() {
+                break;
+            }
+            spans.extend(more.iter().flat_map(|s| map.span_to_original(s)));
+            spans = resolve(spans);
+        }
+        spans
+    }
+
+    /// One detection pass over `text`, overlaps resolved.
+    fn detect(&self, text: &str) -> Vec<Span> {
         let doc = Document::new(text, self.config.seed);
         let mut spans = Vec::new();
         for d in &self.detectors {
@@ -269,11 +297,74 @@ fn resolve(mut spans: Vec<Span>) -> Vec<Span> {
 /// part keeps the rest, trimmed at the cut. Between two kept lines there is one line break, or
 /// two where the original had a blank line anywhere between them (paragraph breaks survive).
 fn render(text: &str, spans: &[Span]) -> String {
+    render_mapped(text, spans).0
+}
+
+/// Where each piece of a rendered text comes from: `(rendered_start, original_start, len)`,
+/// sorted and disjoint. Line breaks the renderer repeats for paragraph breaks map nowhere.
+#[derive(Debug, Default)]
+struct OffsetMap {
+    pieces: Vec<(usize, usize, usize)>,
+}
+
+impl OffsetMap {
+    fn push(&mut self, out: usize, orig: usize, len: usize) {
+        if len == 0 {
+            return;
+        }
+        if let Some(last) = self.pieces.last_mut() {
+            if last.0 + last.2 == out && last.1 + last.2 == orig {
+                last.2 += len;
+                return;
+            }
+        }
+        self.pieces.push((out, orig, len));
+    }
+
+    /// The original byte offset of rendered offset `pos` (a boundary of a piece or inside
+    /// one); `pos` past every piece maps to the end of the last.
+    fn offset(&self, pos: usize) -> usize {
+        let i = self.pieces.partition_point(|p| p.0 + p.2 <= pos);
+        match self.pieces.get(i) {
+            Some(&(o, orig, _)) if pos >= o => orig + (pos - o),
+            Some(&(_, orig, _)) => orig,
+            None => self.pieces.last().map_or(0, |&(_, orig, len)| orig + len),
+        }
+    }
+
+    /// The original pieces that rendered span `s` covers, one span each.
+    fn span_to_original(&self, s: &Span) -> Vec<Span> {
+        let first = self.pieces.partition_point(|p| p.0 + p.2 <= s.start);
+        let copies: Vec<(usize, usize)> = s
+            .copies
+            .iter()
+            .map(|&(a, b)| (self.offset(a), self.offset(b)))
+            .collect();
+        self.pieces[first..]
+            .iter()
+            .take_while(|p| p.0 < s.end)
+            .filter_map(|&(o, orig, len)| {
+                let a = s.start.max(o);
+                let b = s.end.min(o + len);
+                (a < b).then(|| Span {
+                    start: orig + (a - o),
+                    end: orig + (b - o),
+                    copies: copies.clone(),
+                    ..s.clone()
+                })
+            })
+            .collect()
+    }
+}
+
+/// [`render`], and where each piece of its output comes from in `text`.
+fn render_mapped(text: &str, spans: &[Span]) -> (String, OffsetMap) {
     let mut out = String::with_capacity(text.len());
+    let mut map = OffsetMap::default();
     let mut si = 0;
-    let mut prev_term: Option<&str> = None; // terminator of the last kept line
+    let mut prev_term: Option<(usize, usize)> = None; // terminator of the last kept line
     let mut blank_since = false;
-    let mut piece = String::new();
+    let mut pieces: Vec<(usize, usize)> = Vec::new();
     for line in segment::lines(text) {
         let content = &text[line.start..line.content_end];
         if content.trim().is_empty() {
@@ -284,7 +375,7 @@ fn render(text: &str, spans: &[Span]) -> String {
         while si < spans.len() && spans[si].end <= line.start {
             si += 1;
         }
-        piece.clear();
+        pieces.clear();
         let mut pos = line.start;
         let mut cut = false;
         let mut j = si;
@@ -294,34 +385,68 @@ fn render(text: &str, spans: &[Span]) -> String {
                 spans[j].end.min(line.content_end),
             );
             if s > pos {
-                piece.push_str(&text[pos..s]);
+                pieces.push((pos, s));
             }
             pos = pos.max(e);
             cut = true;
             j += 1;
         }
         if pos < line.content_end {
-            piece.push_str(&text[pos..line.content_end]);
+            pieces.push((pos, line.content_end));
         }
-        let kept = if cut { piece.trim() } else { piece.as_str() };
-        if kept.trim().is_empty() {
+        if cut {
+            trim_pieces(text, &mut pieces);
+        }
+        if pieces.iter().all(|&(a, b)| text[a..b].trim().is_empty()) {
             continue;
         }
-        if let Some(t) = prev_term {
-            let t = if t.is_empty() { "\n" } else { t };
-            out.push_str(t);
+        if let Some((ts, te)) = prev_term {
+            if ts == te {
+                out.push('\n');
+            } else {
+                map.push(out.len(), ts, te - ts);
+                out.push_str(&text[ts..te]);
+            }
             if blank_since {
-                out.push_str(t);
+                out.push_str(if ts == te { "\n" } else { &text[ts..te] });
             }
         }
-        out.push_str(kept);
-        prev_term = Some(&text[line.content_end..line.end]);
+        for &(a, b) in &pieces {
+            map.push(out.len(), a, b - a);
+            out.push_str(&text[a..b]);
+        }
+        prev_term = Some((line.content_end, line.end));
         blank_since = false;
     }
-    if let Some(t) = prev_term {
-        out.push_str(t);
+    if let Some((ts, te)) = prev_term {
+        map.push(out.len(), ts, te - ts);
+        out.push_str(&text[ts..te]);
     }
-    out
+    (out, map)
+}
+
+/// Trims whitespace at the start of the first piece and the end of the last, dropping pieces
+/// left empty.
+fn trim_pieces(text: &str, pieces: &mut Vec<(usize, usize)>) {
+    while let Some(&(a, b)) = pieces.first() {
+        let t = text[a..b].trim_start();
+        if t.is_empty() {
+            pieces.remove(0);
+        } else {
+            pieces[0].0 = b - t.len();
+            break;
+        }
+    }
+    while let Some(&(a, b)) = pieces.last() {
+        let t = text[a..b].trim_end();
+        if t.is_empty() {
+            pieces.pop();
+        } else {
+            let last = pieces.len() - 1;
+            pieces[last].1 = a + t.len();
+            break;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -356,8 +481,24 @@ mod tests {
         ];
         for (text, cuts, want) in cases {
             let spans: Vec<Span> = cuts.iter().map(|&(s, e)| span(s, e, 1.0)).collect();
-            assert_eq!(render(text, &spans), *want, "text {text:?}");
+            let (out, map) = render_mapped(text, &spans);
+            assert_eq!(out, *want, "text {text:?}");
+            // Every mapped piece of the output is the same text in the original.
+            for &(o, orig, len) in &map.pieces {
+                assert_eq!(&out[o..o + len], &text[orig..orig + len], "text {text:?}");
+            }
         }
+    }
+
+    #[test]
+    fn spans_of_the_rendered_text_map_back() {
+        let text = "a\n\nb x c\n\nd\n";
+        let (out, map) = render_mapped(text, &[span(5, 7, 1.0)]);
+        assert_eq!(out, "a\n\nb c\n\nd\n");
+        // "b c" in the output is "b" and "c" in the original, around the cut.
+        let back = map.span_to_original(&span(3, 6, 1.0));
+        let r: Vec<(usize, usize)> = back.iter().map(|s| (s.start, s.end)).collect();
+        assert_eq!(r, [(3, 5), (7, 8)]);
     }
 
     #[test]

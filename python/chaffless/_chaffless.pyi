@@ -13,6 +13,7 @@ from typing_extensions import TypeAlias
 from chaffless.types import (
     CleanerConfig,
     CleanResultDict,
+    CommentConfig,
     JsonlSummary,
     Label,
     LabelCount,
@@ -206,7 +207,7 @@ class CleanResult:
 
 @final
 class Cleaner:
-    """Cleans pages: finds repeats (and, as detectors are added, chrome and comments).
+    """Cleans pages: finds repeated teasers and comment sections (and page chrome).
 
     Built from a validated configuration; afterwards cleaning never fails, for any ``str``.
     Immutable and thread-safe: share one cleaner across threads. Every method releases the
@@ -228,6 +229,7 @@ class Cleaner:
         max_page_bytes: int = 67108864,
         num_threads: int = 0,
         repeat: RepeatConfig = ...,
+        comment: CommentConfig = ...,
     ) -> Cleaner:
         """Builds a cleaner. Options are keyword-only; omitted ones take their defaults.
 
@@ -241,6 +243,9 @@ class Cleaner:
                 (``enabled=True``, ``shingle_size=3``, ``min_tokens=8``,
                 ``min_coverage=0.9``, ``max_extra=0.34``, ``min_run=4``, ``max_copies=3``,
                 ``short_block=24``, ``min_edit_ratio=0.75``).
+            comment: Settings of the ``comment`` detector, any subset of ``CommentConfig``
+                (``enabled=True``, ``max_gap=6``, ``max_gap_words=500``, ``max_skip=24``,
+                ``max_stamp_words=8``, ``max_prompt_words=16``, ``max_header_words=8``).
 
         Raises:
             ConfigError: An unknown option, a value of the wrong type or out of range; the

@@ -14,6 +14,7 @@ __all__ = [
     "CleanReport",
     "CleanResultDict",
     "CleanerConfig",
+    "CommentConfig",
     "JsonlSummary",
     "Label",
     "LabelCount",
@@ -55,6 +56,30 @@ class RepeatConfig(TypedDict, total=False):
     Default 0.75."""
 
 
+class CommentConfig(TypedDict, total=False):
+    """Settings of the ``comment`` detector (comment sections: headers, prompts, comments).
+
+    A section grows from an anchor (a header such as "3 comments", a prompt such as "Leave a
+    reply") over lines that fit comment structure; these keys bound how far it may reach.
+    """
+
+    enabled: bool
+    """Run the detector. Default ``True``."""
+    max_gap: int
+    """Most consecutive text lines a section crosses between two structure lines. Default 6."""
+    max_gap_words: int
+    """Most words those text lines may hold together. Default 500."""
+    max_skip: int
+    """Most consecutive lines of any kind between two structure lines, at least ``max_gap``.
+    Default 24."""
+    max_stamp_words: int
+    """Most words besides the date or time a timestamp line may hold. Default 8."""
+    max_prompt_words: int
+    """Longest line, in words, that can be a prompt ("Leave a reply"). Default 16."""
+    max_header_words: int
+    """Longest line, in words, that can be a section header ("12 comments"). Default 8."""
+
+
 class CleanerConfig(TypedDict, total=False):
     """The configuration of a ``Cleaner``: its keyword options, as ``Cleaner.config`` returns."""
 
@@ -66,6 +91,8 @@ class CleanerConfig(TypedDict, total=False):
     """Threads for batch calls; 0 means one per core. Default 0."""
     repeat: RepeatConfig
     """The ``repeat`` detector."""
+    comment: CommentConfig
+    """The ``comment`` detector."""
 
 
 class LabelCount(TypedDict):

@@ -23,7 +23,8 @@
 //!      words and numbers ("View all 27 comments", "Comments (12)", "最新评论"), a quoted title
 //!      after it aside ("2 comments on “Issue 85”");
 //!    - `timestamp`: a line holding a date or time, absolute or relative, and at most
-//!      `max_stamp_words` other words (an author, "wrote on");
+//!      `max_stamp_words` other words (an author, "wrote on"); a sentence with four other
+//!      words or more is text ("I moved here 3 years ago.");
 //!    - `tool`: a very short line opening or closing with a moderation word ("Edit", "Share to
 //!      Facebook", "Follow jane");
 //!    - `short` (up to 4 words and not a sentence: an author, a handle) and `text`.
@@ -35,9 +36,10 @@
 //!    its [`Document`] already holds, with no string building and no regex. Timestamps are one
 //!    regex over the folded line, built from the month, weekday, unit, number-word and
 //!    relative-time lists of every language plus the numeric forms (`25/10/2016`, `22:29`,
-//!    `22 h 29`, `2016年10月25日`); it runs only on lines holding a digit or a relative-time
-//!    word. It has no `\b` (which would keep the regex engine off its DFA on non-ASCII text):
-//!    a match must start and end at word edges, checked in code.
+//!    `22 h 29`, `2016年10月25日`). It runs only on pages that have an anchor (below), and
+//!    there only on lines holding a digit or a relative-time word. It has no `\b` (which
+//!    would keep the regex engine off its DFA on non-ASCII text): a match must start and end
+//!    at word edges, checked in code.
 //!
 //!    A timestamp after a byline word ("By", "Par", "Von") dates the article, and one with no
 //!    sentence or action line within three lines is a list of dated links: both are weak and
@@ -51,8 +53,10 @@
 //!    those limits hold and a headline-like line (more than 4 words, no final stop) ends it: a
 //!    "3 comments" link above an article never swallows it. Backward, a section takes the
 //!    structure lines right above its anchor, and crosses other lines only once it has met an
-//!    action line, so an article's dateline or a list of dated links never joins it. A section
-//!    ends on its last structure line; when its comments open with their timestamps (author
+//!    action line, so an article's dateline or a list of dated links never joins it; or, to
+//!    join the section found just above, only lines with no sentence and no structure
+//!    (comment-form leftovers such as "Basic HTML"). A section ends on its last structure
+//!    line; when its comments open with their timestamps (author
 //!    and date, then text), the last comment's text follows that line and is taken too.
 //!    Anchors inside a stretch already scanned are not scanned again, so the pass is linear in
 //!    the page.
@@ -128,6 +132,8 @@ const MAX_SHORT_WORDS: usize = 4;
 const PROSE_WORDS: usize = 20;
 /// How far (in blocks) a timestamp looks for the comment text or action it belongs to.
 const STAMP_REACH: usize = 3;
+/// Most passes of section finding (each on the page without the sections found before).
+const MAX_PASSES: usize = 8;
 /// Words a `*` in a phrase may stand for.
 const MAX_ANY: usize = 3;
 
@@ -614,6 +620,8 @@ enum Role {
 
 #[derive(Clone, Copy, Debug)]
 struct Line {
+    /// The block's index in the document.
+    block: usize,
     role: Role,
     words: usize,
     /// A sentence (ends with a stop) or a long line.
@@ -674,6 +682,13 @@ impl Counts {
         }
     }
 
+    fn merge(&mut self, other: &Counts) {
+        self.headers += other.headers;
+        self.prompts += other.prompts;
+        self.actions += other.actions;
+        self.stamps += other.stamps;
+    }
+
     /// Shown a comment's own structure (a timestamp or an action): wider limits apply.
     fn established(&self) -> bool {
         self.actions + self.stamps > 0
@@ -693,6 +708,13 @@ impl Counts {
         let s = 0.75 + 0.05 * cues.min(4) as f64;
         s.min(0.95)
     }
+}
+
+/// A section found: its lines (indices into the detector's lines) with their rules.
+#[derive(Clone, Debug)]
+struct Found {
+    members: Vec<(usize, &'static str)>,
+    counts: Counts,
 }
 
 /// A section: blocks `start..=end`.
@@ -737,6 +759,7 @@ impl CommentDetector {
         let n = tokens.len();
         let prose = n >= PROSE_WORDS || (n >= 2 && ends_sentence(text));
         let mut line = Line {
+            block: i,
             role: Role::Text,
             words: n,
             prose,
@@ -803,14 +826,15 @@ impl CommentDetector {
 
     /// Turns the timestamp candidates that hold a timestamp into `timestamp` lines.
     fn resolve_stamps(&self, doc: &Document<'_>, lines: &mut [Line]) {
-        for (i, line) in lines.iter_mut().enumerate() {
+        for line in lines.iter_mut() {
             if !line.maybe_stamp {
                 continue;
             }
-            let stamp = timestamp(doc.block_text(i), line.digit).is_some_and(|(residue, _)| {
-                // A sentence that mentions a date is text: "I moved here 3 years ago."
-                residue <= self.config.max_stamp_words && !(line.prose && residue >= 4)
-            });
+            let stamp =
+                timestamp(doc.block_text(line.block), line.digit).is_some_and(|(residue, _)| {
+                    // A sentence that mentions a date is text: "I moved here 3 years ago."
+                    residue <= self.config.max_stamp_words && !(line.prose && residue >= 4)
+                });
             if stamp {
                 line.role = Role::Stamp;
             }
@@ -869,15 +893,32 @@ impl CommentDetector {
         last
     }
 
-    /// Grows a section backward from the anchor `a`, not before `lo`; returns its first block.
-    fn backward(&self, lines: &[Line], a: usize, lo: usize, counts: &mut Counts) -> usize {
+    /// Grows a section backward from the anchor `a`, not before `lo`. Returns its first block,
+    /// and whether it joins the section just above, which ends at `lo - 1` when `join`.
+    fn backward(
+        &self,
+        lines: &[Line],
+        a: usize,
+        lo: usize,
+        join: bool,
+        counts: &mut Counts,
+    ) -> (usize, bool) {
         let mut first = a;
         let mut seen_action = lines[a].role == Role::Action;
-        let (max_gap, max_words, max_skip) = self.limits(true);
+        // Past a non-structure line with no action met, lines are taken only if the scan
+        // reaches the section above across lines with no sentence and no structure (form
+        // and widget leftovers): an article between two sections stays.
+        let mut tentative = false;
         let (mut gap, mut gap_words, mut skip) = (0, 0, 0);
+        let mut reached = true;
         for j in (lo..a).rev() {
             let l = &lines[j];
             if l.role == Role::End {
+                reached = false;
+                break;
+            }
+            if tentative && (l.prose || Self::strong(l)) {
+                reached = false;
                 break;
             }
             if Self::strong(l) {
@@ -887,24 +928,32 @@ impl CommentDetector {
                 (gap, gap_words, skip) = (0, 0, 0);
                 continue;
             }
-            // Before an action is met, only the structure lines right above are taken.
-            if !seen_action {
-                break;
+            if !seen_action && !tentative {
+                if !join {
+                    reached = false;
+                    break;
+                }
+                tentative = true;
             }
+            let (max_gap, max_words, max_skip) = self.limits(!tentative);
             skip += 1;
             if l.role == Role::Text {
                 gap += 1;
                 gap_words += l.words;
             }
             if gap > max_gap || gap_words > max_words || skip > max_skip {
+                reached = false;
                 break;
             }
+        }
+        if join && reached {
+            return (lo, true);
         }
         // An author's name just above the first timestamp.
         if first > lo && lines[first].role == Role::Stamp && lines[first - 1].role == Role::Short {
             first -= 1;
         }
-        first
+        (first, false)
     }
 
     /// When comments open with their timestamps (author and date, then text), the last
@@ -953,7 +1002,16 @@ impl CommentDetector {
             let mut counts = Counts::default();
             counts.add(lines[a].role);
             let end = self.forward(lines, a, &mut counts);
-            let start = self.backward(lines, a, next, &mut counts);
+            let join = out.last().is_some_and(|p| p.end + 1 == next);
+            let (start, joined) = self.backward(lines, a, next, join, &mut counts);
+            // Reaching back to the section just found: one section, the lines between taken.
+            if let Some(prev) = out.last_mut().filter(|_| joined) {
+                prev.counts.merge(&counts);
+                prev.end = end;
+                prev.end = Self::tail(lines, prev);
+                next = prev.end + 1;
+                continue;
+            }
             next = end + 1;
             let texts = lines[start..=end]
                 .iter()
@@ -997,6 +1055,65 @@ fn mark_strong_stamps(lines: &mut [Line]) {
     }
 }
 
+/// The blocks that `spans` (earlier detectors' findings) cover whole.
+fn removed_blocks(doc: &Document<'_>, spans: &[Span]) -> Vec<bool> {
+    let mut ranges: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
+    ranges.sort_unstable();
+    // Merge into disjoint ranges.
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+    for (s, e) in ranges {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    doc.blocks()
+        .iter()
+        .map(|b| {
+            let k = merged.partition_point(|r| r.0 <= b.start);
+            k > 0 && merged[k - 1].1 >= b.end
+        })
+        .collect()
+}
+
+/// The comment texts that have a word-for-word copy outside every section: they stay.
+///
+/// Such a line is a quote of the article or of other page text, not only a comment; and
+/// removing it would change how many copies of it the page holds, which the `repeat`
+/// detector counts (text on more than `max_copies` lines is a page pattern), so a second
+/// cleaning pass could decide otherwise than the first. `alive[k]`: line `k` is in no section.
+fn copies_outside(
+    doc: &Document<'_>,
+    lines: &[Line],
+    alive: &[bool],
+    found: &[Found],
+) -> Vec<bool> {
+    let key = |k: usize| {
+        let mut h = rustc_hash::FxHasher::default();
+        for t in doc.tokens(lines[k].block) {
+            std::hash::Hasher::write_u64(&mut h, t.hash);
+        }
+        std::hash::Hasher::finish(&h)
+    };
+    let mut kept = vec![false; lines.len()];
+    let texts: Vec<usize> = found
+        .iter()
+        .flat_map(|f| f.members.iter().map(|&(k, _)| k))
+        .filter(|&k| lines[k].role == Role::Text && lines[k].words >= 2)
+        .collect();
+    if texts.is_empty() {
+        return kept;
+    }
+    let outside: FxHashSet<u64> = (0..lines.len())
+        .filter(|&k| alive[k] && lines[k].words >= 2)
+        .map(key)
+        .collect();
+    for k in texts {
+        kept[k] = outside.contains(&key(k));
+    }
+    kept
+}
+
 /// The rule naming a line's part in its section.
 fn rule(lines: &[Line], i: usize) -> &'static str {
     let stamp = |j: Option<usize>| {
@@ -1025,7 +1142,11 @@ impl Detector for CommentDetector {
         }
         let mut tok = Tokenizer::new(self.seed);
         let mut buf = Vec::new();
+        // Blocks an earlier detector removed are skipped as if absent: sections are found in
+        // the page as it will read once cleaned, so a second pass finds the same ones.
+        let removed = removed_blocks(doc, out);
         let mut lines: Vec<Line> = (0..doc.blocks().len())
+            .filter(|&i| !removed[i])
             .map(|i| self.classify(doc, i, &mut tok, &mut buf))
             .collect();
         if !lines
@@ -1035,24 +1156,50 @@ impl Detector for CommentDetector {
             return; // no anchor, no section: most pages stop here
         }
         self.resolve_stamps(doc, &mut lines);
-        mark_strong_stamps(&mut lines);
-        for sec in self.sections(&lines) {
+
+        // Sections are found, then found again in the page as it reads without them, until
+        // a pass finds none: cutting a section out brings its neighbours together (a date and
+        // a comment text it was kept apart from), and a second cleaning must find nothing new.
+        let mut found: Vec<Found> = Vec::new();
+        let mut alive = vec![true; lines.len()];
+        for _ in 0..MAX_PASSES {
+            let idx: Vec<usize> = (0..lines.len()).filter(|&k| alive[k]).collect();
+            let mut view: Vec<Line> = idx.iter().map(|&k| lines[k]).collect();
+            mark_strong_stamps(&mut view);
+            let sections = self.sections(&view);
+            if sections.is_empty() {
+                break;
+            }
+            for sec in sections {
+                let members: Vec<(usize, &'static str)> = (sec.start..=sec.end)
+                    .map(|i| (idx[i], rule(&view, i)))
+                    .collect();
+                for &(k, _) in &members {
+                    alive[k] = false;
+                }
+                found.push(Found {
+                    members,
+                    counts: sec.counts,
+                });
+            }
+        }
+        let kept = copies_outside(doc, &lines, &alive, &found);
+        for sec in &found {
             let c = sec.counts;
             let summary = format!(
                 "comment section of {} lines: {} headers, {} prompts, {} timestamps, {} actions",
-                sec.end + 1 - sec.start,
+                sec.members.len(),
                 c.headers,
                 c.prompts,
                 c.stamps,
                 c.actions
             );
             let score = c.score();
-            for i in sec.start..=sec.end {
-                let block = doc.blocks()[i];
-                let rule = rule(&lines, i);
+            for &(k, rule) in sec.members.iter().filter(|(k, _)| !kept[*k]) {
+                let block = doc.blocks()[lines[k].block];
                 let mut evidence = String::new();
                 if rule == "timestamp" {
-                    let text = doc.block_text(i);
+                    let text = doc.block_text(lines[k].block);
                     let digit = text.chars().any(char::is_numeric);
                     if let Some((_, texts)) = timestamp(text, digit) {
                         let _ = write!(evidence, "{:?} in ", texts.join(" "));
@@ -1071,6 +1218,7 @@ impl Detector for CommentDetector {
                 });
             }
         }
+        out.sort_by_key(|s| (s.start, s.end));
     }
 }
 

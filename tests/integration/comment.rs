@@ -180,3 +180,60 @@ fn a_long_page_of_comment_cues_is_linear_enough() {
         .collect();
     assert_eq!(cleaner().clean(&mixed).text, mixed);
 }
+
+/// Lines to build pages from: comment cues in several languages mixed with article text, so
+/// that sections start, grow, stop and merge in every order.
+const PIECES: &[&str] = &[
+    "3 comments",
+    "Commentaires (2)",
+    "评论",
+    "Leave a Reply",
+    "Pour participer aux discussions, identifiez-vous",
+    "Reply",
+    "12 likes",
+    "Antworten · Melden",
+    "Jane Doe",
+    "M.V.",
+    "October 25, 2016 at 10:29 pm",
+    "22 h 29, le 25 octobre 2016",
+    "vor 2 Stunden",
+    "3天前",
+    "By John Smith, March 3, 2016",
+    "Great article, thanks for writing it.",
+    "  • Indented comment text that reads like a sentence.",
+    "The council approved the new budget on Tuesday after a long debate over school funding.",
+    "The minister's comments drew criticism.",
+    "Harbour closes for three days",
+    "Back to top",
+    "Related posts",
+    "Share",
+    "Edit",
+];
+
+fn cue_page() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let sep = prop_oneof![Just("\n"), Just("\n\n"), Just("\r\n")];
+    prop::collection::vec((0..PIECES.len(), sep), 0..40).prop_map(|v| {
+        v.into_iter()
+            .map(|(i, s)| format!("{}{s}", PIECES[i]))
+            .collect()
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+    #[test]
+    fn comment_cue_pages_clean_idempotently(text in cue_page()) {
+        let c = cleaner();
+        let result = c.clean(&text);
+        let mut prev = 0;
+        for s in &result.spans {
+            proptest::prop_assert!(prev <= s.start && s.start < s.end && s.end <= text.len());
+            proptest::prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+            prev = s.end;
+        }
+        let once = result.text;
+        proptest::prop_assert_eq!(c.clean(&once).text, once);
+    }
+}

@@ -107,6 +107,15 @@ DEFAULT_CONFIG = {
         "short_block": 24,
         "min_edit_ratio": 0.75,
     },
+    "comment": {
+        "enabled": True,
+        "max_gap": 6,
+        "max_gap_words": 500,
+        "max_skip": 24,
+        "max_stamp_words": 8,
+        "max_prompt_words": 16,
+        "max_header_words": 8,
+    },
 }
 
 # --- public surface ----------------------------------------------------------------------------
@@ -144,6 +153,7 @@ def test_types_match_the_runtime_dicts(tmp_path: Path, cleaner: Cleaner) -> None
     config = cleaner.config
     assert set(chaffless.types.CleanerConfig.__annotations__) == set(config)
     assert set(chaffless.types.RepeatConfig.__annotations__) == set(config["repeat"])
+    assert set(chaffless.types.CommentConfig.__annotations__) == set(config["comment"])
     result = cleaner.process(HARBOUR)
     as_dict = result.to_dict()
     assert set(chaffless.types.CleanResultDict.__annotations__) == set(as_dict)
@@ -210,13 +220,19 @@ def test_defaults() -> None:
 def test_options_are_keyword_only() -> None:
     with pytest.raises(TypeError, match="positional"):
         Cleaner(0)  # type: ignore[call-arg]
-    cleaner = Cleaner(seed=7, num_threads=2, repeat={"min_coverage": 0.85, "enabled": False})
+    cleaner = Cleaner(
+        seed=7,
+        num_threads=2,
+        repeat={"min_coverage": 0.85, "enabled": False},
+        comment={"max_gap": 4},
+    )
     expected: dict[str, Any] = copy.deepcopy(DEFAULT_CONFIG)
     expected.update(seed=7, num_threads=2)
     expected["repeat"].update(min_coverage=0.85, enabled=False)
+    expected["comment"].update(max_gap=4)
     assert cleaner.config == expected
     assert cleaner != Cleaner()
-    assert cleaner.clean(HARBOUR) == HARBOUR  # the only detector is off
+    assert cleaner.clean(HARBOUR) == HARBOUR  # the repeat detector is off
 
 
 def test_repr_evaluates_to_an_equal_cleaner() -> None:
