@@ -5,10 +5,16 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::config::CleanerConfig;
-use crate::detect::{CommentDetector, Detector, RepeatDetector};
+use std::sync::Arc;
+
+use crate::detect::{ChromeDetector, CommentDetector, Detector, RepeatDetector};
 use crate::document::{Document, Label, Span};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::segment;
+use crate::stats::{site_hash, SiteModel};
+
+/// Format tag of saved cleaners.
+const CLEANER_MAGIC: &[u8; 8] = b"chaffCL1";
 
 /// Most detection passes over one page (see [`Cleaner::annotate`]).
 pub const MAX_PASSES: usize = 4;
@@ -101,9 +107,10 @@ impl CleanReport {
 /// use chaffless::{Cleaner, CleanerConfig};
 /// let cleaner = Cleaner::new(CleanerConfig::default()).unwrap();
 /// let lede = "The council approved the new budget on Tuesday after a long debate over school funding.";
-/// let page = format!("{lede}\n\nThe vote was close.\n\n{lede}");
+/// let vote = "The vote was close, and the mayor said that she would sign the budget this week.";
+/// let page = format!("{lede}\n\n{vote}\n\n{lede}");
 /// let result = cleaner.clean(&page);
-/// assert_eq!(result.text, format!("{lede}\n\nThe vote was close.\n"));
+/// assert_eq!(result.text, format!("{lede}\n\n{vote}\n"));
 /// assert_eq!(result.spans[0].label, chaffless::Label::Repeat);
 /// ```
 #[derive(Debug)]
@@ -111,6 +118,15 @@ pub struct Cleaner {
     config: CleanerConfig,
     detectors: Vec<Box<dyn Detector>>,
     pool: Option<rayon::ThreadPool>,
+    model: Option<Arc<SiteModel>>,
+}
+
+fn detectors(config: &CleanerConfig, model: Option<Arc<SiteModel>>) -> Vec<Box<dyn Detector>> {
+    vec![
+        Box::new(RepeatDetector::new(config.repeat.clone(), config.seed)),
+        Box::new(CommentDetector::new(config.comment.clone(), config.seed)),
+        Box::new(ChromeDetector::new(config.chrome.clone(), config.seed).with_model(model)),
+    ]
 }
 
 impl Cleaner {
@@ -120,10 +136,7 @@ impl Cleaner {
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the first bad field.
     pub fn new(config: CleanerConfig) -> Result<Self> {
         config.validate()?;
-        let detectors: Vec<Box<dyn Detector>> = vec![
-            Box::new(RepeatDetector::new(config.repeat.clone(), config.seed)),
-            Box::new(CommentDetector::new(config.comment.clone(), config.seed)),
-        ];
+        let detectors = detectors(&config, None);
         let pool = if config.num_threads == 0 {
             None
         } else {
@@ -136,7 +149,162 @@ impl Cleaner {
             config,
             detectors,
             pool,
+            model: None,
         })
+    }
+
+    /// The same cleaner using the site statistics `model` (from [`fit`](Self::fit) or
+    /// [`SiteModel::from_bytes`]) for pages whose site is given.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) when the model was built with another
+    /// seed than this cleaner's.
+    pub fn with_model(&self, model: SiteModel) -> Result<Self> {
+        if model.seed() != self.config.seed {
+            return Err(Error::config(format!(
+                "site statistics were built with seed {}, the cleaner uses seed {}",
+                model.seed(),
+                self.config.seed
+            )));
+        }
+        let mut out = Self::new(self.config.clone())?;
+        let model = Arc::new(model);
+        out.detectors = detectors(&self.config, Some(Arc::clone(&model)));
+        out.model = Some(model);
+        Ok(out)
+    }
+
+    /// The same cleaner (configuration and site statistics) with another thread count.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) for a bad thread count.
+    pub fn with_num_threads(&self, n: usize) -> Result<Self> {
+        let out = Self::new(self.config.clone().with_num_threads(n))?;
+        match &self.model {
+            Some(m) => out.with_model(SiteModel::clone(m)),
+            None => Ok(out),
+        }
+    }
+
+    /// The cleaner as bytes: its configuration (JSON) and its site statistics, if fitted.
+    /// [`from_bytes`](Self::from_bytes) builds it again; this is what `save` writes.
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let config = self.config.to_json();
+        let mut out = CLEANER_MAGIC.to_vec();
+        out.extend((config.len() as u64).to_le_bytes());
+        out.extend(config.as_bytes());
+        if let Some(m) = &self.model {
+            out.extend(m.to_bytes());
+        }
+        out
+    }
+
+    /// A cleaner from [`to_bytes`](Self::to_bytes); the configuration is validated again.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Serialization`](crate::ErrorKind::Serialization) for bytes that are not a
+    /// saved cleaner, [`ErrorKind::Config`](crate::ErrorKind::Config) for a bad configuration.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let bad = || Error::serialization("not a saved chaffless cleaner");
+        let rest = bytes
+            .strip_prefix(CLEANER_MAGIC.as_slice())
+            .ok_or_else(bad)?;
+        let (len, rest) = rest.split_first_chunk::<8>().ok_or_else(bad)?;
+        let len = usize::try_from(u64::from_le_bytes(*len)).map_err(|_| bad())?;
+        if rest.len() < len {
+            return Err(bad());
+        }
+        let (config, model) = rest.split_at(len);
+        let config = std::str::from_utf8(config).map_err(|_| bad())?;
+        let cleaner = Self::new(CleanerConfig::from_json(config)?)?;
+        if model.is_empty() {
+            Ok(cleaner)
+        } else {
+            cleaner.with_model(SiteModel::from_bytes(model)?)
+        }
+    }
+
+    /// The site statistics this cleaner uses, if fitted.
+    #[must_use]
+    pub fn model(&self) -> Option<&SiteModel> {
+        self.model.as_deref()
+    }
+
+    /// Site statistics of `texts`, page `i` from site `sites[i]` (pages with no site are
+    /// skipped), built on all cores. The result does not depend on the order of the pages
+    /// or the number of threads.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Input`](crate::ErrorKind::Input) when the two slices differ in length.
+    pub fn site_stats<S, T>(&self, texts: &[S], sites: &[Option<T>]) -> Result<SiteModel>
+    where
+        S: AsRef<str> + Sync,
+        T: AsRef<str> + Sync,
+    {
+        use rayon::prelude::*;
+        if texts.len() != sites.len() {
+            return Err(Error::input(format!(
+                "got {} texts but {} sites",
+                texts.len(),
+                sites.len()
+            )));
+        }
+        let seed = self.config.seed;
+        let max = self.config.max_page_bytes;
+        Ok(self.install(|| {
+            texts
+                .par_iter()
+                .zip(sites.par_iter())
+                .fold(
+                    || SiteModel::new(seed),
+                    |mut m, (t, s)| {
+                        if let Some(s) = s {
+                            if t.as_ref().len() <= max {
+                                m.add(s.as_ref(), t.as_ref());
+                            }
+                        }
+                        m
+                    },
+                )
+                .reduce(
+                    || SiteModel::new(seed),
+                    |mut a, b| {
+                        // Same seed by construction.
+                        let _ = a.merge(&b);
+                        a
+                    },
+                )
+        }))
+    }
+
+    /// A cleaner fitted on `texts` of `sites`: site chrome (blocks on many of a site's pages)
+    /// is then recognised on pages of those sites. Replaces any earlier statistics.
+    ///
+    /// # Errors
+    /// As [`site_stats`](Self::site_stats).
+    pub fn fit<S, T>(&self, texts: &[S], sites: &[Option<T>]) -> Result<Self>
+    where
+        S: AsRef<str> + Sync,
+        T: AsRef<str> + Sync,
+    {
+        self.with_model(self.site_stats(texts, sites)?)
+    }
+
+    /// Like [`fit`](Self::fit), adding to the statistics this cleaner already has.
+    ///
+    /// # Errors
+    /// As [`site_stats`](Self::site_stats).
+    pub fn partial_fit<S, T>(&self, texts: &[S], sites: &[Option<T>]) -> Result<Self>
+    where
+        S: AsRef<str> + Sync,
+        T: AsRef<str> + Sync,
+    {
+        let mut model = self.site_stats(texts, sites)?;
+        if let Some(old) = &self.model {
+            model.merge(old)?;
+        }
+        self.with_model(model)
     }
 
     /// The configuration this cleaner was built with.
@@ -155,16 +323,26 @@ impl Cleaner {
     /// that finds nothing.
     #[must_use]
     pub fn annotate(&self, text: &str) -> Vec<Span> {
+        self.annotate_site(text, None)
+    }
+
+    /// [`annotate`](Self::annotate) for a page of site `site`: with a fitted model, the
+    /// site's statistics apply.
+    #[must_use]
+    pub fn annotate_site(&self, text: &str, site: Option<&str>) -> Vec<Span> {
         if text.len() > self.config.max_page_bytes {
             return Vec::new();
         }
-        let mut spans = self.detect(text);
+        let site = site
+            .filter(|_| self.model.is_some())
+            .map(|s| site_hash(s, self.config.seed));
+        let mut spans = self.detect(text, site);
         for _ in 1..MAX_PASSES {
             if spans.is_empty() {
                 break;
             }
             let (rest, map) = render_mapped(text, &spans);
-            let more = self.detect(&rest);
+            let more = self.detect(&rest, site);
             if more.is_empty() {
                 break;
             }
@@ -175,8 +353,8 @@ impl Cleaner {
     }
 
     /// One detection pass over `text`, overlaps resolved.
-    fn detect(&self, text: &str) -> Vec<Span> {
-        let doc = Document::new(text, self.config.seed);
+    fn detect(&self, text: &str, site: Option<u64>) -> Vec<Span> {
+        let doc = Document::new(text, self.config.seed).with_site(site);
         let mut spans = Vec::new();
         for d in &self.detectors {
             d.detect(&doc, &mut spans);
@@ -187,6 +365,13 @@ impl Cleaner {
     /// Cleans one page.
     #[must_use]
     pub fn clean(&self, text: &str) -> CleanResult {
+        self.clean_site(text, None)
+    }
+
+    /// [`clean`](Self::clean) for a page of site `site`: with a fitted model, the site's
+    /// statistics apply.
+    #[must_use]
+    pub fn clean_site(&self, text: &str, site: Option<&str>) -> CleanResult {
         if text.len() > self.config.max_page_bytes {
             return CleanResult {
                 text: text.to_string(),
@@ -198,7 +383,7 @@ impl Cleaner {
                 )),
             };
         }
-        let spans = self.annotate(text);
+        let spans = self.annotate_site(text, site);
         let text = render(text, &spans);
         CleanResult {
             text,
@@ -220,6 +405,27 @@ impl Cleaner {
     pub fn clean_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<CleanResult> {
         use rayon::prelude::*;
         self.install(|| texts.par_iter().map(|t| self.clean(t.as_ref())).collect())
+    }
+
+    /// Cleans many pages of known sites in parallel (`sites` as long as `texts`, or empty);
+    /// equal to one-by-one [`clean_site`](Self::clean_site) calls.
+    #[must_use]
+    pub fn clean_batch_sites<S, T>(&self, texts: &[S], sites: &[Option<T>]) -> Vec<CleanResult>
+    where
+        S: AsRef<str> + Sync,
+        T: AsRef<str> + Sync,
+    {
+        use rayon::prelude::*;
+        self.install(|| {
+            texts
+                .par_iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    let site = sites.get(i).and_then(|s| s.as_ref().map(AsRef::as_ref));
+                    self.clean_site(t.as_ref(), site)
+                })
+                .collect()
+        })
     }
 
     /// Annotates many pages in parallel; equal to one-by-one [`annotate`](Self::annotate) calls.

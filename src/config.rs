@@ -171,6 +171,81 @@ impl CommentConfig {
     }
 }
 
+/// Settings of the `chrome` detector (page chrome, on one page and across a site's pages).
+/// See [`crate::detect::chrome`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ChromeConfig {
+    /// Run the detector. Default `true`.
+    pub enabled: bool,
+    /// Fewest words of a prose block (with enough stopwords). Default 10.
+    pub min_words: usize,
+    /// Least share of a prose block's words that are stopwords of the page's language.
+    /// Default 0.3.
+    pub min_stopword_share: f64,
+    /// What a line that is not prose costs the main text, per line. Default 2.0.
+    pub line_penalty: f64,
+    /// What a line that is not prose costs the main text, per word. Default 0.5.
+    pub word_penalty: f64,
+    /// Prose blocks of at least this many words stay even outside the main text. Default 30.
+    pub keep_words: usize,
+    /// How many lines above the main text the title may stand. Default 6.
+    pub title_reach: usize,
+    /// Least share of a site's pages a block must occur on to be site chrome. Default 0.5.
+    pub site_min_share: f64,
+    /// Fewest pages a block must occur on to be site chrome (long prose needs 3). Default 2.
+    pub site_min_pages: usize,
+}
+
+impl Default for ChromeConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            min_words: 10,
+            min_stopword_share: 0.3,
+            line_penalty: 2.0,
+            word_penalty: 0.5,
+            keep_words: 30,
+            title_reach: 6,
+            site_min_share: 0.5,
+            site_min_pages: 2,
+        }
+    }
+}
+
+fn check_finite(field: &str, v: f64, lo: f64, hi: f64) -> Result<()> {
+    if v.is_finite() && (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(Error::config(format!(
+            "{field} must be in [{lo}, {hi}], got {v}"
+        )))
+    }
+}
+
+impl ChromeConfig {
+    /// Checks every field; the error names the first bad one.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) when a value is out of range.
+    pub fn validate(&self) -> Result<()> {
+        check_range("chrome.min_words", self.min_words, 1, 10_000)?;
+        check_unit("chrome.min_stopword_share", self.min_stopword_share)?;
+        check_finite("chrome.line_penalty", self.line_penalty, 0.0, 1000.0)?;
+        check_finite("chrome.word_penalty", self.word_penalty, 0.0, 1000.0)?;
+        check_range("chrome.keep_words", self.keep_words, 1, 1_000_000)?;
+        check_range("chrome.title_reach", self.title_reach, 0, 1000)?;
+        check_unit("chrome.site_min_share", self.site_min_share)?;
+        check_range(
+            "chrome.site_min_pages",
+            self.site_min_pages,
+            2,
+            1_000_000_000,
+        )
+    }
+}
+
 /// Settings of a [`Cleaner`](crate::Cleaner).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -188,6 +263,8 @@ pub struct CleanerConfig {
     pub repeat: RepeatConfig,
     /// The `comment` detector.
     pub comment: CommentConfig,
+    /// The `chrome` detector.
+    pub chrome: ChromeConfig,
 }
 
 impl Default for CleanerConfig {
@@ -198,6 +275,7 @@ impl Default for CleanerConfig {
             num_threads: 0,
             repeat: RepeatConfig::default(),
             comment: CommentConfig::default(),
+            chrome: ChromeConfig::default(),
         }
     }
 }
@@ -211,7 +289,8 @@ impl CleanerConfig {
         check_range("max_page_bytes", self.max_page_bytes, 1, usize::MAX)?;
         check_range("num_threads", self.num_threads, 0, 4096)?;
         self.repeat.validate()?;
-        self.comment.validate()
+        self.comment.validate()?;
+        self.chrome.validate()
     }
 
     /// Parses a JSON configuration (missing keys take their defaults) and validates it.
@@ -258,6 +337,13 @@ impl CleanerConfig {
     #[must_use]
     pub fn with_repeat(mut self, repeat: RepeatConfig) -> Self {
         self.repeat = repeat;
+        self
+    }
+
+    /// Replaces the `chrome` settings.
+    #[must_use]
+    pub fn with_chrome(mut self, chrome: ChromeConfig) -> Self {
+        self.chrome = chrome;
         self
     }
 

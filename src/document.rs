@@ -126,6 +126,7 @@ pub struct Document<'a> {
     blocks: Vec<Block>,
     tokens: Vec<Token>,
     block_tokens: Vec<Range<usize>>,
+    site: Option<u64>,
 }
 
 impl<'a> Document<'a> {
@@ -146,7 +147,22 @@ impl<'a> Document<'a> {
             blocks,
             tokens,
             block_tokens,
+            site: None,
         }
+    }
+
+    /// The same document, known to come from the site with hash `site`
+    /// ([`crate::stats::site_hash`]); site statistics apply to it.
+    #[must_use]
+    pub fn with_site(mut self, site: Option<u64>) -> Self {
+        self.site = site;
+        self
+    }
+
+    /// The hash of the page's site, when known.
+    #[must_use]
+    pub fn site(&self) -> Option<u64> {
+        self.site
     }
 
     /// The original text.

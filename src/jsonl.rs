@@ -21,6 +21,7 @@ use serde_json::value::RawValue;
 use crate::clean::{CleanReport, Cleaner};
 use crate::document::{char_offsets, Span};
 use crate::error::{Error, Result};
+use crate::stats::SiteModel;
 
 /// Options of [`clean_jsonl`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,6 +41,10 @@ pub struct JsonlOptions {
     pub progress: bool,
     /// Records per parallel batch. Default 4096.
     pub batch_records: usize,
+    /// The field naming each record's site (a string, e.g. a domain); with a fitted cleaner
+    /// its site statistics apply. A record whose field is missing or not a string is cleaned
+    /// as a page of no known site. Default: none.
+    pub site_field: Option<String>,
 }
 
 impl Default for JsonlOptions {
@@ -51,6 +56,7 @@ impl Default for JsonlOptions {
             rejects: None,
             progress: true,
             batch_records: 4096,
+            site_field: None,
         }
     }
 }
@@ -192,7 +198,12 @@ fn process(cleaner: &Cleaner, opts: &JsonlOptions, file: &str, lineno: u64, raw:
             return reject(file, lineno, raw, reason);
         }
     };
-    let result = cleaner.clean(&text);
+    let site: Option<String> = opts
+        .site_field
+        .as_ref()
+        .and_then(|f| record.get(f.as_str()))
+        .and_then(|v| serde_json::from_str(v.get()).ok());
+    let result = cleaner.clean_site(&text, site.as_deref());
     let replacement = if opts.annotate {
         spans_json(&text, &result.spans)
     } else {
@@ -476,4 +487,54 @@ pub fn clean_jsonl(
         bar.finish_and_clear();
     }
     Ok(summary)
+}
+
+/// Site statistics of a JSONL corpus: the text field and the site field (`opts.site_field`,
+/// required) of every record, streamed in batches and counted on all cores. Records that
+/// cannot be read (bad JSON, no text or site) are skipped here; [`clean_jsonl`] reports them.
+///
+/// # Errors
+/// [`ErrorKind::Config`](crate::ErrorKind::Config) without a site field;
+/// [`ErrorKind::Io`](crate::ErrorKind::Io) when the file cannot be read.
+pub fn fit_jsonl(cleaner: &Cleaner, input: &str, opts: &JsonlOptions) -> Result<SiteModel> {
+    let Some(site_field) = opts.site_field.as_deref() else {
+        return Err(Error::config("fitting needs a site field"));
+    };
+    let mut reader = open_input(input)?;
+    let mut model = SiteModel::new(cleaner.config().seed);
+    let batch = opts.batch_records.max(1);
+    let mut lineno: u64 = 0;
+    loop {
+        let mut texts: Vec<String> = Vec::with_capacity(batch);
+        let mut sites: Vec<Option<String>> = Vec::with_capacity(batch);
+        let mut bytes_read = 0usize;
+        while texts.len() < batch && bytes_read < (64 << 20) {
+            let mut buf = Vec::new();
+            let n = reader
+                .read_until(b'\n', &mut buf)
+                .map_err(|e| Error::io(format!("cannot read {input} after line {lineno}"), e))?;
+            if n == 0 {
+                break;
+            }
+            lineno += 1;
+            bytes_read += n;
+            let Ok(record) = serde_json::from_slice::<IndexMap<String, &RawValue>>(&buf) else {
+                continue;
+            };
+            let get = |f: &str| -> Option<String> {
+                record
+                    .get(f)
+                    .and_then(|v| serde_json::from_str::<String>(v.get()).ok())
+            };
+            if let (Some(text), Some(site)) = (get(&opts.text_field), get(site_field)) {
+                texts.push(text);
+                sites.push(Some(site));
+            }
+        }
+        if bytes_read == 0 {
+            break;
+        }
+        model.merge(&cleaner.site_stats(&texts, &sites)?)?;
+    }
+    Ok(model)
 }

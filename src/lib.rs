@@ -56,14 +56,16 @@ pub mod normalize;
 pub mod segment;
 pub mod shingle;
 pub mod similarity;
+pub mod stats;
 
 #[cfg(feature = "python")]
 mod python;
 
 pub use clean::{CleanReport, CleanResult, Cleaner, LabelCount};
-pub use config::{CleanerConfig, CommentConfig, RepeatConfig};
+pub use config::{ChromeConfig, CleanerConfig, CommentConfig, RepeatConfig};
 pub use document::{Document, Label, Span};
 pub use error::{Error, ErrorKind, Result};
+pub use stats::SiteModel;
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

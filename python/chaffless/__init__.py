@@ -32,6 +32,7 @@ from chaffless._chaffless import (
     annotate,
     clean,
     clean_jsonl,
+    fit_jsonl,
 )
 from chaffless.types import Label
 
@@ -48,6 +49,7 @@ __all__ = [
     "annotate",
     "clean",
     "clean_jsonl",
+    "fit_jsonl",
 ]
 
 # Rayon's thread pool does not survive fork(): in a forked child, batch calls run sequentially

@@ -192,9 +192,36 @@ def _parser() -> argparse.ArgumentParser:
         help="worker threads (default: one per core; overrides num_threads of --config)",
     )
     clean.add_argument(
+        "--site-field",
+        metavar="NAME",
+        help="the field naming each record's site (e.g. its domain): the corpus is read twice, "
+        "first to learn each site's chrome (blocks on many of its pages), then to clean",
+    )
+    clean.add_argument(
+        "--model",
+        metavar="PATH",
+        help="a cleaner saved by `chaffless fit` (its options and site statistics); with "
+        "--site-field, the corpus is then read once",
+    )
+    clean.add_argument(
         "--no-progress", action="store_true", help="do not draw a progress bar on stderr"
     )
     clean.set_defaults(run=_run_clean, parser=clean)
+
+    fit = sub.add_parser(
+        "fit",
+        help="learn each site's chrome from a JSONL corpus and save the model",
+        description="Count, for each site, on how many of its pages each line occurs, and "
+        "save a cleaner that removes the lines found on many pages of a site. Use it with "
+        "`chaffless clean --model PATH --site-field NAME`.",
+    )
+    fit.add_argument("input", metavar="IN", help="input JSONL file")
+    fit.add_argument("-o", "--output", metavar="MODEL", required=True, help="model file")
+    fit.add_argument("--site-field", metavar="NAME", required=True, help="the site field")
+    fit.add_argument("--text-field", default="text", metavar="NAME", help="the text field")
+    fit.add_argument("--config", metavar="JSON|PATH", help="cleaner options, as for clean")
+    fit.add_argument("--threads", type=_non_negative_int, metavar="N", help="worker threads")
+    fit.set_defaults(run=_run_fit, parser=fit)
 
     demo = sub.add_parser(
         "demo",
@@ -294,8 +321,23 @@ def _run_clean(args: argparse.Namespace) -> int:
     if _same_file(args.input, args.output):
         parser.error(f"IN and -o are the same file: {args.input}")
 
-    cleaner = _make_cleaner(_load_config(args.config, args.threads))
     started = time.monotonic()
+    if args.model is not None:
+        if args.config is not None:
+            parser.error("--model carries its options: give --config to `chaffless fit`")
+        from chaffless._chaffless import Cleaner
+
+        cleaner = Cleaner.load(args.model)
+    else:
+        cleaner = _make_cleaner(_load_config(args.config, args.threads))
+        if args.site_field is not None:
+            if args.input == "-":
+                parser.error("--site-field reads IN twice: give a file, or a --model")
+            from chaffless._chaffless import fit_jsonl
+
+            cleaner = fit_jsonl(
+                cleaner, args.input, site_field=args.site_field, text_field=args.text_field
+            )
     summary = clean_jsonl(
         cleaner,
         args.input,
@@ -305,6 +347,7 @@ def _run_clean(args: argparse.Namespace) -> int:
         spans_field=args.spans_field,
         rejects=rejects,
         progress=not args.no_progress,
+        site_field=args.site_field,
     )
     elapsed = time.monotonic() - started
 
@@ -320,6 +363,24 @@ def _run_clean(args: argparse.Namespace) -> int:
             f"{args.text_field!r} right? See {summary['rejects_path']}",
             file=sys.stderr,
         )
+    return 0
+
+
+def _run_fit(args: argparse.Namespace) -> int:
+    from chaffless._chaffless import fit_jsonl
+
+    if args.input == "-":
+        args.parser.error("fit needs a file, not standard input")
+    cleaner = _make_cleaner(_load_config(args.config, args.threads))
+    started = time.monotonic()
+    fitted = fit_jsonl(cleaner, args.input, site_field=args.site_field, text_field=args.text_field)
+    fitted.save(args.output)
+    stats = fitted.site_stats() or {}
+    print(
+        f"{PROG}: {stats.get('pages', 0):,} pages of {stats.get('sites', 0):,} sites in "
+        f"{time.monotonic() - started:.2f} s; model written to {args.output}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -13,6 +13,7 @@ from typing import Literal, Optional, TypedDict
 __all__ = [
     "CleanReport",
     "CleanResultDict",
+    "ChromeConfig",
     "CleanerConfig",
     "CommentConfig",
     "JsonlSummary",
@@ -80,6 +81,29 @@ class CommentConfig(TypedDict, total=False):
     """Longest line, in words, that can be a section header ("12 comments"). Default 8."""
 
 
+class ChromeConfig(TypedDict, total=False):
+    """Settings of the ``chrome`` detector (page chrome, on one page and across a site)."""
+
+    enabled: bool
+    """Run the detector. Default ``True``."""
+    min_words: int
+    """Fewest words of a prose line (with enough stopwords). Default 10."""
+    min_stopword_share: float
+    """Least share, in (0, 1], of a prose line's words that are stopwords. Default 0.3."""
+    line_penalty: float
+    """What a line that is not prose costs the main text, per line. Default 2.0."""
+    word_penalty: float
+    """What a line that is not prose costs the main text, per word. Default 0.5."""
+    keep_words: int
+    """Prose lines of at least this many words stay outside the main text. Default 30."""
+    title_reach: int
+    """How many lines above the main text the title may stand. Default 6."""
+    site_min_share: float
+    """Least share of a site's pages a line must occur on to be site chrome. Default 0.5."""
+    site_min_pages: int
+    """Fewest pages a line must occur on to be site chrome, at least 2. Default 2."""
+
+
 class CleanerConfig(TypedDict, total=False):
     """The configuration of a ``Cleaner``: its keyword options, as ``Cleaner.config`` returns."""
 
@@ -93,6 +117,8 @@ class CleanerConfig(TypedDict, total=False):
     """The ``repeat`` detector."""
     comment: CommentConfig
     """The ``comment`` detector."""
+    chrome: ChromeConfig
+    """The ``chrome`` detector."""
 
 
 class LabelCount(TypedDict):

@@ -3,8 +3,10 @@
 //! | detector | label | finds |
 //! |---|---|---|
 //! | [`repeat`] (`repeat_v1`) | `repeat` | text repeated inside one page: teasers, captions repeating the lede |
+//! | [`chrome`] (`chrome_v1`) | `chrome` | navigation, link lists, captions and credits, promos, footers: outside the main text, by local cues, or frequent across a site's pages |
 //! | [`comment`] (`comment_v1`) | `comment` | comment sections: headers, prompts, comments with their authors, timestamps and reply lines, in many languages |
 
+pub mod chrome;
 pub mod comment;
 pub mod repeat;
 
@@ -22,5 +24,6 @@ pub trait Detector: Send + Sync + std::fmt::Debug {
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>);
 }
 
+pub use chrome::ChromeDetector;
 pub use comment::CommentDetector;
 pub use repeat::RepeatDetector;

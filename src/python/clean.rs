@@ -11,7 +11,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use pyo3::IntoPyObjectExt;
 
 use super::config::{config_from_py, serde_to_py};
@@ -19,7 +19,7 @@ use super::{detached, parallel_allowed};
 use crate::clean::{CleanResult, Cleaner, LabelCount};
 use crate::config::CleanerConfig;
 use crate::document::{char_offsets, Label, Span};
-use crate::error::Error;
+use crate::error::{Error, Result};
 
 /// Python's `repr` of a value.
 fn py_repr<'py, T: IntoPyObject<'py>>(py: Python<'py>, value: T) -> PyResult<String> {
@@ -371,22 +371,33 @@ impl PyCleaner {
     }
 }
 
-/// `clean` on every text: in parallel, unless this process is a forked child.
-fn clean_all(cleaner: &Cleaner, texts: &[String]) -> Vec<CleanResult> {
+/// `clean_site` on every text: in parallel, unless this process is a forked child.
+fn clean_all(cleaner: &Cleaner, texts: &[String], sites: &[Option<String>]) -> Vec<CleanResult> {
     if parallel_allowed() {
-        cleaner.clean_batch(texts)
+        cleaner.clean_batch_sites(texts, sites)
     } else {
-        texts.iter().map(|t| cleaner.clean(t)).collect()
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| cleaner.clean_site(t, sites.get(i).and_then(Option::as_deref)))
+            .collect()
     }
 }
 
-/// `annotate` on every text: in parallel, unless this process is a forked child.
-fn annotate_all(cleaner: &Cleaner, texts: &[String]) -> Vec<Vec<Span>> {
-    if parallel_allowed() {
-        cleaner.annotate_batch(texts)
-    } else {
-        texts.iter().map(|t| cleaner.annotate(t)).collect()
+/// The sites of a batch call: as many as texts, or none.
+fn check_sites(
+    texts: &[String],
+    sites: Option<Vec<Option<String>>>,
+) -> Result<Vec<Option<String>>> {
+    let sites = sites.unwrap_or_default();
+    if !sites.is_empty() && sites.len() != texts.len() {
+        return Err(Error::input(format!(
+            "got {} texts but {} sites",
+            texts.len(),
+            sites.len()
+        )));
     }
+    Ok(sites)
 }
 
 #[pymethods]
@@ -410,32 +421,54 @@ impl PyCleaner {
         serde_to_py(py, self.inner.config())
     }
 
-    /// The cleaned text of `text`.
-    fn clean(&self, py: Python<'_>, text: String) -> PyResult<String> {
-        detached(py, || Ok(self.inner.clean(&text).text))
+    /// The cleaned text of `text` (a page of `site`, when given).
+    #[pyo3(signature = (text, *, site = None))]
+    fn clean(&self, py: Python<'_>, text: String, site: Option<String>) -> PyResult<String> {
+        detached(py, || {
+            Ok(self.inner.clean_site(&text, site.as_deref()).text)
+        })
     }
 
     /// The spans found in `text`, without cutting them out.
-    fn annotate(&self, py: Python<'_>, text: String) -> PyResult<Vec<PySpan>> {
+    #[pyo3(signature = (text, *, site = None))]
+    fn annotate(
+        &self,
+        py: Python<'_>,
+        text: String,
+        site: Option<String>,
+    ) -> PyResult<Vec<PySpan>> {
         detached(py, || {
-            let spans = self.inner.annotate(&text);
+            let spans = self.inner.annotate_site(&text, site.as_deref());
             Ok(convert_spans(&text, spans))
         })
     }
 
     /// The cleaned text, the spans and the counts of `text`.
-    fn process(&self, py: Python<'_>, text: String) -> PyResult<PyCleanResult> {
+    #[pyo3(signature = (text, *, site = None))]
+    fn process(
+        &self,
+        py: Python<'_>,
+        text: String,
+        site: Option<String>,
+    ) -> PyResult<PyCleanResult> {
         let processed = detached(py, || {
-            let result = self.inner.clean(&text);
+            let result = self.inner.clean_site(&text, site.as_deref());
             Ok(Processed::new(&text, result))
         })?;
         processed.into_py(py)
     }
 
     /// `clean` on many texts, in parallel.
-    fn clean_batch(&self, py: Python<'_>, texts: Vec<String>) -> PyResult<Vec<String>> {
+    #[pyo3(signature = (texts, *, sites = None))]
+    fn clean_batch(
+        &self,
+        py: Python<'_>,
+        texts: Vec<String>,
+        sites: Option<Vec<Option<String>>>,
+    ) -> PyResult<Vec<String>> {
         detached(py, || {
-            Ok(clean_all(&self.inner, &texts)
+            let sites = check_sites(&texts, sites)?;
+            Ok(clean_all(&self.inner, &texts, &sites)
                 .into_iter()
                 .map(|r| r.text)
                 .collect())
@@ -443,25 +476,137 @@ impl PyCleaner {
     }
 
     /// `annotate` on many texts, in parallel.
-    fn annotate_batch(&self, py: Python<'_>, texts: Vec<String>) -> PyResult<Vec<Vec<PySpan>>> {
+    #[pyo3(signature = (texts, *, sites = None))]
+    fn annotate_batch(
+        &self,
+        py: Python<'_>,
+        texts: Vec<String>,
+        sites: Option<Vec<Option<String>>>,
+    ) -> PyResult<Vec<Vec<PySpan>>> {
         detached(py, || {
-            let all = annotate_all(&self.inner, &texts);
+            let sites = check_sites(&texts, sites)?;
+            let all = clean_all(&self.inner, &texts, &sites);
             Ok(texts
                 .iter()
                 .zip(all)
-                .map(|(t, spans)| convert_spans(t, spans))
+                .map(|(t, r)| convert_spans(t, r.spans))
                 .collect())
         })
     }
 
+    /// A cleaner fitted on `texts` from `sites`: site chrome is then recognised on pages of
+    /// those sites (pass `site=` when cleaning).
+    #[pyo3(signature = (texts, sites))]
+    fn fit(
+        &self,
+        py: Python<'_>,
+        texts: Vec<String>,
+        sites: Vec<Option<String>>,
+    ) -> PyResult<Self> {
+        let inner = detached(py, || {
+            let c = if parallel_allowed() {
+                self.inner
+                    .with_num_threads(self.inner.config().num_threads)?
+            } else {
+                self.inner.with_num_threads(1)?
+            };
+            c.fit(&texts, &sites)
+        })?;
+        Ok(Self { inner })
+    }
+
+    /// Like `fit`, adding to the site statistics this cleaner already has.
+    #[pyo3(signature = (texts, sites))]
+    fn partial_fit(
+        &self,
+        py: Python<'_>,
+        texts: Vec<String>,
+        sites: Vec<Option<String>>,
+    ) -> PyResult<Self> {
+        let inner = detached(py, || {
+            let c = if parallel_allowed() {
+                self.inner
+                    .with_num_threads(self.inner.config().num_threads)?
+            } else {
+                self.inner.with_num_threads(1)?
+            };
+            c.partial_fit(&texts, &sites)
+        })?;
+        Ok(Self { inner })
+    }
+
+    /// True when the cleaner holds site statistics.
+    #[getter]
+    fn fitted(&self) -> bool {
+        self.inner.model().is_some()
+    }
+
+    /// What the site statistics hold: sites, pages and approximate memory, or None.
+    fn site_stats<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(m) = self.inner.model() else {
+            return Ok(None);
+        };
+        let d = PyDict::new(py);
+        d.set_item("sites", m.num_sites())?;
+        d.set_item("pages", m.num_pages())?;
+        d.set_item("memory_bytes", m.memory_bytes())?;
+        Ok(Some(d))
+    }
+
+    /// The cleaner (configuration and site statistics) as bytes.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.to_bytes())
+    }
+
+    /// Writes the cleaner (configuration and site statistics) to `path`, atomically.
+    fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        detached(py, || {
+            let bytes = self.inner.to_bytes();
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                _ => std::path::PathBuf::from("."),
+            };
+            let shown = path.display().to_string();
+            let mut tmp = tempfile::NamedTempFile::new_in(&dir)
+                .map_err(|e| Error::io(format!("cannot write {shown}"), e))?;
+            std::io::Write::write_all(&mut tmp, &bytes)
+                .map_err(|e| Error::io(format!("cannot write {shown}"), e))?;
+            tmp.persist(&path)
+                .map_err(|e| Error::io(format!("cannot write {shown}"), e.error))?;
+            Ok(())
+        })
+    }
+
+    /// A cleaner saved with `save`.
+    #[classmethod]
+    fn load(_cls: &Bound<'_, PyType>, py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
+        let inner = detached(py, || {
+            let shown = path.display().to_string();
+            let bytes =
+                std::fs::read(&path).map_err(|e| Error::io(format!("cannot read {shown}"), e))?;
+            Cleaner::from_bytes(&bytes)
+        })?;
+        Ok(Self { inner })
+    }
+
+    /// A cleaner from `to_bytes`.
+    #[classmethod]
+    fn from_bytes(_cls: &Bound<'_, PyType>, py: Python<'_>, data: Vec<u8>) -> PyResult<Self> {
+        let inner = detached(py, || Cleaner::from_bytes(&data))?;
+        Ok(Self { inner })
+    }
+
     /// `process` on many texts, in parallel.
+    #[pyo3(signature = (texts, *, sites = None))]
     fn process_batch<'py>(
         &self,
         py: Python<'py>,
         texts: Vec<String>,
+        sites: Option<Vec<Option<String>>>,
     ) -> PyResult<Vec<PyCleanResult>> {
         let processed: Vec<Processed> = detached(py, || {
-            let all = clean_all(&self.inner, &texts);
+            let sites = check_sites(&texts, sites)?;
+            let all = clean_all(&self.inner, &texts, &sites);
             Ok(texts
                 .iter()
                 .zip(all)
@@ -472,7 +617,8 @@ impl PyCleaner {
     }
 
     fn __eq__(&self, other: &Bound<'_, Self>) -> bool {
-        self.inner.config() == other.get().inner.config()
+        let o = &other.get().inner;
+        self.inner.config() == o.config() && self.inner.model() == o.model()
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -488,11 +634,16 @@ impl PyCleaner {
         Ok(out)
     }
 
-    /// Pickles as `Cleaner.from_dict(config)`: the configuration is validated again on load.
+    /// Pickles as `Cleaner.from_dict(config)`, or `Cleaner.from_bytes(...)` when fitted: the
+    /// configuration is validated again on load.
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
     ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
         let py = slf.py();
+        if slf.get().inner.model().is_some() {
+            let from_bytes = slf.get_type().getattr("from_bytes")?;
+            return Ok((from_bytes, (slf.get().to_bytes(py).into_any(),)));
+        }
         let from_dict = slf.get_type().getattr("from_dict")?;
         Ok((from_dict, (slf.get().config(py)?,)))
     }

@@ -7,7 +7,6 @@ use pyo3::prelude::*;
 use super::clean::PyCleaner;
 use super::config::serde_to_py;
 use super::{detached, parallel_allowed};
-use crate::clean::Cleaner;
 use crate::error::{Error, Result};
 use crate::jsonl::JsonlOptions;
 
@@ -22,9 +21,9 @@ fn path_str(path: PathBuf, what: &str) -> Result<String> {
 #[pyfunction]
 #[pyo3(signature = (
     cleaner, input, output, *, text_field = "text".to_string(), annotate = false,
-    spans_field = "spans".to_string(), rejects = None, progress = true
+    spans_field = "spans".to_string(), rejects = None, progress = true, site_field = None
 ), text_signature = "(cleaner, input, output, *, text_field='text', annotate=False, \
-    spans_field='spans', rejects=None, progress=True)")]
+    spans_field='spans', rejects=None, progress=True, site_field=None)")]
 #[allow(clippy::too_many_arguments)]
 fn clean_jsonl<'py>(
     py: Python<'py>,
@@ -36,6 +35,7 @@ fn clean_jsonl<'py>(
     spans_field: String,
     rejects: Option<PathBuf>,
     progress: bool,
+    site_field: Option<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let input = path_str(input, "input")?;
     let output = path_str(output, "output")?;
@@ -46,6 +46,7 @@ fn clean_jsonl<'py>(
         spans_field,
         rejects,
         progress,
+        site_field,
         ..JsonlOptions::default()
     };
     let inner = &cleaner.get().inner;
@@ -55,15 +56,44 @@ fn clean_jsonl<'py>(
         } else {
             // The inherited rayon pools have no threads in a forked child: use a fresh
             // one-thread pool, created in this process.
-            let config = inner.config().clone().with_num_threads(1);
-            crate::jsonl::clean_jsonl(&Cleaner::new(config)?, &input, &output, &opts)
+            crate::jsonl::clean_jsonl(&inner.with_num_threads(1)?, &input, &output, &opts)
         }
     })?;
     serde_to_py(py, &summary)
 }
 
-/// Adds `clean_jsonl` to the module.
+/// A cleaner fitted on the JSONL file `input`: the text and site fields of every record.
+#[pyfunction]
+#[pyo3(signature = (cleaner, input, *, site_field, text_field = "text".to_string()))]
+fn fit_jsonl(
+    py: Python<'_>,
+    cleaner: &Bound<'_, PyCleaner>,
+    input: PathBuf,
+    site_field: String,
+    text_field: String,
+) -> PyResult<PyCleaner> {
+    let input = path_str(input, "input")?;
+    let opts = JsonlOptions {
+        text_field,
+        site_field: Some(site_field),
+        ..JsonlOptions::default()
+    };
+    let inner = &cleaner.get().inner;
+    let fitted = detached(py, || {
+        let c = if parallel_allowed() {
+            inner.with_num_threads(inner.config().num_threads)?
+        } else {
+            inner.with_num_threads(1)?
+        };
+        let model = crate::jsonl::fit_jsonl(&c, &input, &opts)?;
+        inner.with_model(model)
+    })?;
+    Ok(PyCleaner { inner: fitted })
+}
+
+/// Adds `clean_jsonl` and `fit_jsonl` to the module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clean_jsonl, m)?)?;
+    m.add_function(wrap_pyfunction!(fit_jsonl, m)?)?;
     Ok(())
 }

@@ -39,6 +39,12 @@ fn per_label_scores_stay_above_the_floor() {
     let repeats = repeat_removed + get(&tally.kept, Label::Repeat);
     assert_eq!(content_kept, content, "content lines removed: {tally:?}");
     assert_eq!(repeat_removed, repeats, "repeat lines kept: {tally:?}");
+    let chrome_removed = get(&tally.removed, Label::Chrome);
+    let chrome = chrome_removed + get(&tally.kept, Label::Chrome);
+    assert!(
+        chrome_removed * 10 >= chrome * 9,
+        "chrome lines kept: {tally:?}"
+    );
 }
 
 #[test]

@@ -49,7 +49,11 @@ pub struct Tally {
 /// `comment` line kept. Lines can repeat, so lines are compared as multisets: a line must be
 /// kept as many times as it is labelled `title`/`body`.
 pub fn check(cleaner: &Cleaner, page: &LabelledPage, tally: &mut Tally) -> Vec<String> {
-    let out = cleaner.clean(&page.text).text;
+    check_output(&cleaner.clean(&page.text).text, page, tally)
+}
+
+/// [`check`] on a cleaned text `out` of `page`, however it was cleaned.
+pub fn check_output(out: &str, page: &LabelledPage, tally: &mut Tally) -> Vec<String> {
     let mut kept: HashMap<&str, usize> = HashMap::new();
     for l in out.lines().map(str::trim).filter(|l| !l.is_empty()) {
         *kept.entry(l).or_default() += 1;

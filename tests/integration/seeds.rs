@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chaffless::{Cleaner, CleanerConfig, Label};
 
-use crate::labels::{check, read_dir, Tally};
+use crate::labels::{check, check_output, read_dir, Tally};
 
 fn seeds_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/seeds");
@@ -54,4 +54,49 @@ fn seed_comment_sections_removed() {
         let once = cleaner.clean(&p.text).text;
         assert_eq!(cleaner.clean(&once).text, once, "{}", p.id);
     }
+}
+
+/// The seed pages cleaned as one corpus, fitted on their `site`: site-a's shared chrome goes,
+/// every title and body line stays, and at most a few chrome lines survive (a floor that
+/// fails if detection regresses).
+#[test]
+fn seed_chrome_removed_when_fitted_on_sites() {
+    let Some(dir) = seeds_dir() else { return };
+    let pages = read_dir(&dir);
+    let jsonl = std::fs::read_to_string(dir.join("seeds.jsonl")).unwrap();
+    let site_of: std::collections::HashMap<String, String> = jsonl
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["id"].as_str().unwrap().to_string(),
+                v["site"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let texts: Vec<&str> = pages.iter().map(|p| p.text.as_str()).collect();
+    let sites: Vec<Option<&str>> = pages
+        .iter()
+        .map(|p| site_of.get(&p.id).map(String::as_str))
+        .collect();
+    assert!(
+        sites.iter().all(Option::is_some),
+        "every seed page has a site"
+    );
+    let fitted = Cleaner::new(CleanerConfig::default())
+        .unwrap()
+        .fit(&texts, &sites)
+        .unwrap();
+    let mut tally = Tally::default();
+    for (p, site) in pages.iter().zip(&sites) {
+        let out = fitted.clean_site(&p.text, *site).text;
+        let failures = check_output(&out, p, &mut tally);
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+    let removed = tally.removed.get(&Label::Chrome).copied().unwrap_or(0);
+    let kept = tally.kept.get(&Label::Chrome).copied().unwrap_or(0);
+    assert!(
+        removed >= 35 && kept <= 4,
+        "chrome lines removed {removed}, kept {kept}"
+    );
 }

@@ -21,3 +21,9 @@ settings.load_profile("chaffless")
 def cleaner() -> chaffless.Cleaner:
     """A cleaner with the default configuration."""
     return chaffless.Cleaner()
+
+
+@pytest.fixture(scope="session")
+def repeat_cleaner() -> chaffless.Cleaner:
+    """The repeat detector alone: for tests of what it finds on small synthetic pages."""
+    return chaffless.Cleaner(chrome={"enabled": False}, comment={"enabled": False})

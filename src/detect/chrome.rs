@@ -1,0 +1,651 @@
+//! The `chrome` detector: page chrome (navigation, section labels, link lists, captions and
+//! credits, promos, footers), on one page and across the pages of a site.
+//!
+//! # On one page
+//!
+//! 1. **Language.** Each token is looked up in the stopword lists of the `stop-words` crate
+//!    (stopwords-iso, 58 languages); the page's language is the one whose list covers most of
+//!    its tokens. No language detector, no language field needed.
+//! 2. **Main text.** A block is *prose* when it has at least `min_words` words of which at
+//!    least `min_stopword_share` are stopwords of the page's language, or when it ends a
+//!    sentence with at least half that many words and a share not far below. Each block gets
+//!    a value: its word count if it is prose, else `-(line_penalty + word_penalty × words)`. The
+//!    main text is the run of blocks with the largest total value (a maximum-sum subarray, in
+//!    one pass), so short lines between paragraphs (sub-headings, list items, code) stay with
+//!    the article while the long runs of short lines around it (menus, link lists, footers)
+//!    fall outside. A line in another language than the page (an English caption on a French
+//!    page) has no stopwords of the page's language and is not prose.
+//! 3. **Outside the main text** every block is chrome (`outside_main_text`), except prose of at
+//!    least `keep_words` words (a second article part) and the title: the longest
+//!    headline-like line (3 to 20 words, no final stop, no interface words, at most one
+//!    number) at most `title_reach` blocks above the main text.
+//! 4. **Inside the main text** blocks are chrome only on a local cue, from the lists in
+//!    `src/lexicon/chrome/<lang>.txt` (all languages merged): a line made only of interface
+//!    words (`interface`: "Share on Facebook", "Sign in", "Lire la suite"), a promo or legal
+//!    notice (`promo`), a photo credit or caption with a credit (`credit`), a list header and
+//!    the headline-like lines under it (`related_list`: "Read also", "Lesen Sie auch").
+//!
+//! # Across a site's pages
+//!
+//! With [`SiteStats`](crate::stats::SiteStats) fitted on many pages of the site, a block whose
+//! folded text (numbers folded) occurs on at least `site_min_share` of the site's pages, and
+//! on at least `site_min_pages` pages, is chrome (`site_frequent`), evidence "on 37 of 40 pages
+//! of site x". Long prose must clear a higher bar (at least 3 pages), so that two pages quoting
+//! the same paragraph keep it.
+
+use std::sync::{Arc, OnceLock};
+
+use rustc_hash::FxHashMap;
+
+use crate::config::ChromeConfig;
+use crate::detect::Detector;
+use crate::document::{Document, Label, Span};
+use crate::normalize::Tokenizer;
+use crate::stats::{block_key, SiteModel};
+
+/// The detector's versioned name.
+pub const NAME: &str = "chrome_v1";
+
+/// The cue lists, one file per language (format: `src/lexicon/chrome/README.md`).
+const LEXICONS: &[&str] = &[
+    include_str!("../lexicon/chrome/en.txt"),
+    include_str!("../lexicon/chrome/fr.txt"),
+    include_str!("../lexicon/chrome/de.txt"),
+    include_str!("../lexicon/chrome/es.txt"),
+    include_str!("../lexicon/chrome/it.txt"),
+    include_str!("../lexicon/chrome/pt.txt"),
+    include_str!("../lexicon/chrome/nl.txt"),
+    include_str!("../lexicon/chrome/ru.txt"),
+    include_str!("../lexicon/chrome/pl.txt"),
+    include_str!("../lexicon/chrome/cs.txt"),
+    include_str!("../lexicon/chrome/zh.txt"),
+    include_str!("../lexicon/chrome/ja.txt"),
+];
+
+/// Longest line made only of interface words that counts as interface.
+const MAX_INTERFACE_WORDS: usize = 8;
+/// Longest line that can be a promo or legal notice.
+const MAX_PROMO_WORDS: usize = 40;
+/// Longest line that can be a credit or a caption ending with one.
+const MAX_CREDIT_WORDS: usize = 25;
+/// Longest headline in a list of links.
+const MAX_HEADLINE_WORDS: usize = 20;
+/// Most lines a list of links runs under its header.
+const MAX_LIST_LINES: usize = 15;
+/// Words of a title.
+const TITLE_WORDS: std::ops::RangeInclusive<usize> = 3..=20;
+
+/// Phrase sets of one section of the lexicon, as sequences of token hashes.
+#[derive(Debug, Default)]
+struct Phrases {
+    /// First token hash -> phrases starting with it (longest first).
+    by_first: FxHashMap<u64, Vec<Vec<u64>>>,
+}
+
+impl Phrases {
+    fn insert(&mut self, phrase: Vec<u64>) {
+        if let Some(&first) = phrase.first() {
+            let list = self.by_first.entry(first).or_default();
+            if !list.contains(&phrase) {
+                list.push(phrase);
+                list.sort_by_key(|p| std::cmp::Reverse(p.len()));
+            }
+        }
+    }
+
+    /// Length of the longest phrase starting at `tokens[0]`, if any.
+    fn match_at(&self, tokens: &[u64]) -> Option<usize> {
+        let list = self.by_first.get(tokens.first()?)?;
+        list.iter()
+            .find(|p| tokens.starts_with(p))
+            .map(std::vec::Vec::len)
+    }
+
+    /// True when some phrase occurs in `tokens`.
+    fn occurs_in(&self, tokens: &[u64]) -> bool {
+        (0..tokens.len()).any(|i| self.match_at(&tokens[i..]).is_some())
+    }
+
+    /// True when `tokens` is entirely made of phrases (and `filler` tokens).
+    fn covers(&self, tokens: &[u64], filler: impl Fn(usize) -> bool) -> bool {
+        let mut i = 0;
+        while i < tokens.len() {
+            if filler(i) {
+                i += 1;
+            } else if let Some(n) = self.match_at(&tokens[i..]) {
+                i += n;
+            } else {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// The lexicon, hashed with one seed.
+#[derive(Debug, Default)]
+struct Lexicon {
+    interface: Phrases,
+    promo: Phrases,
+    list_header: Phrases,
+    credit: Phrases,
+}
+
+/// Entries of every lexicon file by section, parsed once.
+fn entries() -> &'static [(&'static str, &'static str)] {
+    static ENTRIES: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    ENTRIES.get_or_init(|| {
+        let mut out = Vec::new();
+        for text in LEXICONS {
+            let mut section = "";
+            for line in text.lines().map(str::trim) {
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                    section = name;
+                } else {
+                    out.push((section, line));
+                }
+            }
+        }
+        out
+    })
+}
+
+impl Lexicon {
+    fn new(seed: u64) -> Self {
+        let mut lex = Lexicon::default();
+        let mut tok = Tokenizer::new(seed);
+        for &(section, entry) in entries() {
+            let phrase: Vec<u64> = tok.tokenize(entry).iter().map(|t| t.hash).collect();
+            let set = match section {
+                "interface" => &mut lex.interface,
+                "promo" => &mut lex.promo,
+                "list_header" => &mut lex.list_header,
+                "credit" => &mut lex.credit,
+                _ => continue,
+            };
+            set.insert(phrase);
+        }
+        lex
+    }
+}
+
+/// Languages of the stopword lists, in bit order.
+fn stopword_languages() -> &'static [&'static str] {
+    stop_words::available_languages()
+}
+
+/// Token hash -> bit set of the languages whose stopword list holds the word.
+fn stopword_table(seed: u64) -> FxHashMap<u64, u64> {
+    let mut table: FxHashMap<u64, u64> = FxHashMap::default();
+    let mut tok = Tokenizer::new(seed);
+    for (bit, lang) in stopword_languages().iter().enumerate().take(64) {
+        let Some(words) = stop_words::lookup(lang) else {
+            continue;
+        };
+        for w in words {
+            // A stopword is one token of page text; multi-token entries ("a's") are skipped.
+            let toks = tok.tokenize(w);
+            if toks.len() != 1 {
+                continue;
+            }
+            *table.entry(toks[0].hash).or_default() |= 1 << bit;
+        }
+    }
+    table
+}
+
+/// Finds page chrome; see the [module docs](self).
+#[derive(Debug)]
+pub struct ChromeDetector {
+    config: ChromeConfig,
+    stopwords: FxHashMap<u64, u64>,
+    lexicon: Lexicon,
+    model: Option<Arc<SiteModel>>,
+    seed: u64,
+}
+
+/// What the detector knows of one block.
+#[derive(Clone, Copy, Debug, Default)]
+struct Features {
+    words: usize,
+    stop: usize,
+    sentence: bool,
+    prose: bool,
+}
+
+/// Why a block is chrome.
+struct Hit {
+    rule: &'static str,
+    score: f64,
+    evidence: String,
+}
+
+impl ChromeDetector {
+    /// A detector with `config`, hashing like documents made with `seed`.
+    #[must_use]
+    pub fn new(config: ChromeConfig, seed: u64) -> Self {
+        Self {
+            config,
+            stopwords: stopword_table(seed),
+            lexicon: Lexicon::new(seed),
+            model: None,
+            seed,
+        }
+    }
+
+    /// The same detector with the statistics of a fitted site model, used for pages whose
+    /// [`Document::site`] it knows.
+    #[must_use]
+    pub fn with_model(mut self, model: Option<Arc<SiteModel>>) -> Self {
+        self.model = model;
+        self
+    }
+
+    fn features(&self, doc: &Document<'_>) -> Vec<Features> {
+        let n = doc.blocks().len();
+        // The page's language: the stopword list covering most tokens.
+        let mut counts = [0u32; 64];
+        for i in 0..n {
+            for t in doc.tokens(i) {
+                if let Some(&mask) = self.stopwords.get(&t.hash) {
+                    let mut m = mask;
+                    while m != 0 {
+                        counts[m.trailing_zeros() as usize] += 1;
+                        m &= m - 1;
+                    }
+                }
+            }
+        }
+        let lang = counts
+            .iter()
+            .enumerate()
+            .max_by_key(|&(i, &c)| (c, std::cmp::Reverse(i)))
+            .map_or(0, |(i, _)| i);
+        let bit = 1u64 << lang;
+        (0..n)
+            .map(|i| {
+                let toks = doc.tokens(i);
+                let stop = toks
+                    .iter()
+                    .filter(|t| self.stopwords.get(&t.hash).is_some_and(|m| m & bit != 0))
+                    .count();
+                let words = toks.len();
+                let sentence = ends_sentence(doc.block_text(i));
+                let cfg = &self.config;
+                #[allow(clippy::cast_precision_loss)]
+                let share = if words == 0 {
+                    0.0
+                } else {
+                    stop as f64 / words as f64
+                };
+                let prose = (words >= cfg.min_words && share >= cfg.min_stopword_share)
+                    || (sentence
+                        && words * 2 >= cfg.min_words
+                        && share >= cfg.min_stopword_share * 0.7);
+                Features {
+                    words,
+                    stop,
+                    sentence,
+                    prose,
+                }
+            })
+            .collect()
+    }
+
+    /// The main text: the block range of largest total value, if any block is prose.
+    fn main_text(&self, feats: &[Features]) -> Option<(usize, usize)> {
+        let cfg = &self.config;
+        let (mut best, mut best_range) = (0.0f64, None);
+        let (mut cur, mut start) = (0.0f64, 0);
+        for (i, f) in feats.iter().enumerate() {
+            #[allow(clippy::cast_precision_loss)]
+            let v = if f.prose {
+                f.words as f64
+            } else {
+                -(cfg.line_penalty + cfg.word_penalty * f.words as f64)
+            };
+            if cur <= 0.0 {
+                cur = 0.0;
+                start = i;
+            }
+            cur += v;
+            if cur > best {
+                best = cur;
+                best_range = Some((start, i));
+            }
+        }
+        best_range
+    }
+
+    fn hashes(doc: &Document<'_>, i: usize) -> Vec<u64> {
+        doc.tokens(i).iter().map(|t| t.hash).collect()
+    }
+
+    fn is_number(doc: &Document<'_>, i: usize, k: usize) -> bool {
+        let t = doc.tokens(i)[k];
+        doc.text()[t.start..t.end].chars().all(|c| c.is_numeric())
+    }
+
+    fn interface(&self, doc: &Document<'_>, i: usize, h: &[u64]) -> bool {
+        !h.is_empty()
+            && h.len() <= MAX_INTERFACE_WORDS
+            && self
+                .lexicon
+                .interface
+                .covers(h, |k| Self::is_number(doc, i, k))
+            && !h
+                .iter()
+                .enumerate()
+                .all(|(k, _)| Self::is_number(doc, i, k))
+    }
+
+    fn list_header(&self, doc: &Document<'_>, i: usize, h: &[u64]) -> bool {
+        !h.is_empty()
+            && h.len() <= 6
+            && self
+                .lexicon
+                .list_header
+                .covers(h, |k| Self::is_number(doc, i, k))
+            && !doc.block_text(i).ends_with('.')
+    }
+
+    /// A local cue inside the main text (or anywhere).
+    fn local_cue(&self, doc: &Document<'_>, i: usize, f: &Features) -> Option<Hit> {
+        let h = Self::hashes(doc, i);
+        if self.interface(doc, i, &h) {
+            return Some(Hit {
+                rule: "interface",
+                score: 0.8,
+                evidence: "a line of interface words".into(),
+            });
+        }
+        let promo_at_start =
+            || (0..h.len().min(3)).any(|k| self.lexicon.promo.match_at(&h[k..]).is_some());
+        if (f.words <= MAX_PROMO_WORDS && self.lexicon.promo.occurs_in(&h))
+            || (f.words <= 2 * MAX_PROMO_WORDS && promo_at_start())
+        {
+            return Some(Hit {
+                rule: "promo",
+                score: 0.75,
+                evidence: "a promo or legal notice".into(),
+            });
+        }
+        if f.words <= MAX_CREDIT_WORDS && !f.sentence && self.lexicon.credit.occurs_in(&h) {
+            // The credit must close the line (a caption ends with its credit) or the line
+            // must be short: "told Reuters on Monday" inside a sentence is not a credit.
+            let tail = h.len().saturating_sub(4);
+            if f.words <= 6 || self.lexicon.credit.occurs_in(&h[tail..]) {
+                return Some(Hit {
+                    rule: "credit",
+                    score: 0.7,
+                    evidence: "a photo credit or a caption with its credit".into(),
+                });
+            }
+        }
+        let text = doc.block_text(i);
+        if f.words <= MAX_CREDIT_WORDS
+            && ((text.starts_with('(') && text.ends_with(')'))
+                || (text.starts_with('[') && text.ends_with(']')))
+        {
+            return Some(Hit {
+                rule: "aside",
+                score: 0.65,
+                evidence: "a short line in brackets (an editor's link or note)".into(),
+            });
+        }
+        if f.words >= 8 && !f.prose {
+            if let Some(lang) = self.other_language(doc, i, f) {
+                return Some(Hit {
+                    rule: "other_language",
+                    score: 0.6,
+                    evidence: format!("prose in another language ({lang}) than the page"),
+                });
+            }
+        }
+        None
+    }
+
+    /// The language whose stopwords make block `i` prose, when it is not the page's (whose
+    /// stopwords are `f.stop` of the block's words).
+    fn other_language(&self, doc: &Document<'_>, i: usize, f: &Features) -> Option<&'static str> {
+        let toks = doc.tokens(i);
+        let mut counts = [0u32; 64];
+        for t in toks {
+            if let Some(&mask) = self.stopwords.get(&t.hash) {
+                let mut m = mask;
+                while m != 0 {
+                    counts[m.trailing_zeros() as usize] += 1;
+                    m &= m - 1;
+                }
+            }
+        }
+        let (lang, &best) = counts.iter().enumerate().max_by_key(|&(_, c)| *c)?;
+        #[allow(clippy::cast_precision_loss)]
+        let share = f64::from(best) / toks.len() as f64;
+        (share >= self.config.min_stopword_share && f.stop * 2 < best as usize)
+            .then(|| stopword_languages().get(lang).copied())
+            .flatten()
+    }
+
+    /// A line of a list of links: short, and not ending with a full stop.
+    fn headline_like(doc: &Document<'_>, i: usize, f: &Features) -> bool {
+        f.words >= 1 && f.words <= MAX_HEADLINE_WORDS && !doc.block_text(i).ends_with('.')
+    }
+
+    fn site_cue(&self, doc: &Document<'_>, i: usize, f: &Features) -> Option<Hit> {
+        let stats = self.model.as_ref()?.site(doc.site()?)?;
+        let pages = stats.pages();
+        let key = block_key(doc, i, self.seed);
+        let on = stats.block_pages(key);
+        let cfg = &self.config;
+        let min_pages = if f.prose && f.words >= 20 {
+            cfg.site_min_pages.max(3)
+        } else {
+            cfg.site_min_pages
+        };
+        #[allow(clippy::cast_precision_loss)]
+        let share = on as f64 / pages.max(1) as f64;
+        (on >= min_pages as u64 && share >= cfg.site_min_share).then(|| Hit {
+            rule: "site_frequent",
+            score: 0.7 + 0.25 * share,
+            evidence: format!("on {on} of {pages} pages of the site"),
+        })
+    }
+}
+
+fn ends_sentence(text: &str) -> bool {
+    let t = text.trim_end_matches(|c: char| {
+        matches!(
+            c,
+            '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '」' | '』' | '*'
+        ) || c.is_whitespace()
+    });
+    t.ends_with(['.', '!', '?', '…', '。', '！', '？'])
+}
+
+impl Detector for ChromeDetector {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>) {
+        if !self.config.enabled || doc.blocks().is_empty() {
+            return;
+        }
+        let feats = self.features(doc);
+        let n = feats.len();
+        let mut hits: Vec<Option<Hit>> = (0..n).map(|_| None).collect();
+        // Across pages first: the strongest evidence.
+        for (i, f) in feats.iter().enumerate() {
+            hits[i] = self.site_cue(doc, i, f);
+        }
+        let main = self.main_text(&feats);
+        // Local cues everywhere, and lists of links under their headers.
+        let mut i = 0;
+        while i < n {
+            if hits[i].is_none() {
+                hits[i] = self.local_cue(doc, i, &feats[i]);
+            }
+            let h = Self::hashes(doc, i);
+            if self.list_header(doc, i, &h) {
+                let mut j = i + 1;
+                while j < n && j <= i + MAX_LIST_LINES && Self::headline_like(doc, j, &feats[j]) {
+                    j += 1;
+                }
+                // One line under a header may be the article's title: a list has two.
+                if j > i + 2 {
+                    let header = doc.block_text(i);
+                    for hit in &mut hits[i..j] {
+                        if hit.is_none() {
+                            *hit = Some(Hit {
+                                rule: "related_list",
+                                score: 0.75,
+                                evidence: format!("a list of {} links under {header:?}", j - i - 1),
+                            });
+                        }
+                    }
+                    i = j;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        // Outside the main text.
+        if let Some((a, b)) = main {
+            // The title: the longest headline-like line just above the main text (a byline
+            // or a dateline between them is not it: at most one number).
+            let title = (a.saturating_sub(self.config.title_reach)..a)
+                .filter(|&k| {
+                    TITLE_WORDS.contains(&feats[k].words)
+                        && !feats[k].sentence
+                        && hits[k].is_none()
+                        && feats[k].stop < feats[k].words
+                        && (0..feats[k].words)
+                            .filter(|&t| Self::is_number(doc, k, t))
+                            .count()
+                            <= 1
+                })
+                .max_by_key(|&k| (feats[k].words, k));
+            for (k, f) in feats.iter().enumerate() {
+                if (a..=b).contains(&k) || hits[k].is_some() || Some(k) == title {
+                    continue;
+                }
+                if f.prose && f.words >= self.config.keep_words {
+                    continue;
+                }
+                let side = if k < a { "before" } else { "after" };
+                hits[k] = Some(Hit {
+                    rule: "outside_main_text",
+                    score: 0.6,
+                    evidence: format!("{side} the main text (lines {}-{})", a + 1, b + 1),
+                });
+            }
+        }
+        for (k, hit) in hits.into_iter().enumerate() {
+            if let Some(hit) = hit {
+                let b = doc.blocks()[k];
+                out.push(Span {
+                    start: b.start,
+                    end: b.end,
+                    label: Label::Chrome,
+                    score: hit.score,
+                    detector: NAME.into(),
+                    rule: hit.rule.into(),
+                    evidence: hit.evidence,
+                    copies: Vec::new(),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(text: &str) -> Vec<Span> {
+        let d = ChromeDetector::new(ChromeConfig::default(), 0);
+        let doc = Document::new(text, 0);
+        let mut out = Vec::new();
+        d.detect(&doc, &mut out);
+        out
+    }
+
+    const ARTICLE: &str =
+        "The council approved the new budget on Tuesday after a long debate over \
+        the funding of the schools in the north of the city.\n\
+        It was the first time in a decade that the vote was held in public, and many of the \
+        residents who came to watch said they were pleased with the result.\n\
+        Opposition members said that they would keep asking for more money for the roads, \
+        which are in a poor state after the winter.\n";
+
+    #[test]
+    fn menus_around_the_article_are_chrome() {
+        let page = format!("Home\nNews\nSport\nWeather\nBudget passes after long debate\n{ARTICLE}Share on Facebook\nPrivacy policy\nAbout us\n");
+        let got = spans(&page);
+        let removed: Vec<&str> = got.iter().map(|s| &page[s.range()]).collect();
+        assert_eq!(
+            removed,
+            [
+                "Home",
+                "News",
+                "Sport",
+                "Weather",
+                "Share on Facebook",
+                "Privacy policy",
+                "About us"
+            ]
+        );
+        assert!(got
+            .iter()
+            .all(|s| s.label == Label::Chrome && s.detector == NAME));
+    }
+
+    #[test]
+    fn interface_lines_inside_the_article() {
+        let page = format!("{ARTICLE}Read more\n{ARTICLE}");
+        let got = spans(&page);
+        assert_eq!(got.len(), 1);
+        assert_eq!(&page[got[0].range()], "Read more");
+        assert_eq!(got[0].rule, "interface");
+    }
+
+    #[test]
+    fn a_list_of_links_under_its_header() {
+        let page = format!(
+            "{ARTICLE}Read also\nMayor resigns after scandal\nNew bridge opens in spring\n{ARTICLE}"
+        );
+        let got = spans(&page);
+        let rules: Vec<&str> = got.iter().map(|s| s.rule.as_str()).collect();
+        assert_eq!(rules, ["related_list"; 3]);
+    }
+
+    #[test]
+    fn a_page_without_prose_is_left_alone() {
+        assert!(spans("Home\nNews\nSport")
+            .iter()
+            .all(|s| s.rule == "interface"));
+        assert!(spans("Milk\nEggs\nFlour").is_empty());
+    }
+
+    #[test]
+    fn a_header_above_one_headline_is_not_a_list() {
+        let page = format!("Latest news\nBudget passes after long debate\n{ARTICLE}");
+        let got = spans(&page);
+        assert!(
+            got.iter().all(|s| !page[s.range()].starts_with("Budget")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn sentences_mentioning_agencies_are_not_credits() {
+        let page = format!(
+            "{ARTICLE}The minister told Reuters that the plan would go ahead as agreed\n{ARTICLE}"
+        );
+        assert!(spans(&page).is_empty());
+    }
+}
