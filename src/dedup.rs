@@ -503,7 +503,7 @@ impl Dedup {
 
 fn passes(e: &Edge, threshold: f64, margin: f64) -> bool {
     f64::from(e.estimate) >= threshold - margin - 1e-9
-        && e.exact.is_none_or(|x| f64::from(x) >= threshold - 1e-9)
+        && e.exact.map_or(true, |x| f64::from(x) >= threshold - 1e-9)
 }
 
 /// A disjoint-set forest whose root is always the member of smallest rank.
@@ -1049,6 +1049,19 @@ impl DedupIndex {
         &self.sketches
     }
 
+    /// Changes the number of worker threads (0: one per core).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) when the threads cannot be started.
+    pub fn set_num_threads(&mut self, num_threads: usize) -> Result<()> {
+        if self.deduper.config.num_threads != num_threads {
+            let mut config = self.deduper.config.clone();
+            config.num_threads = num_threads;
+            self.deduper = Deduper::new(config)?;
+        }
+        Ok(())
+    }
+
     /// Bytes of state per indexed document: signature, hashes and LSH entries.
     #[must_use]
     pub fn bytes_per_document(&self) -> f64 {
@@ -1187,7 +1200,7 @@ impl DedupIndex {
             .map_err(|e| Error::serialization(format!("invalid index configuration: {e}")))?;
         let n = r.usize()?;
         let np = index.deduper.config.num_perm;
-        if n.checked_mul(np * 4 + 28).is_none_or(|b| b > bytes.len()) {
+        if n.checked_mul(np * 4 + 28).map_or(true, |b| b > bytes.len()) {
             return Err(Error::serialization("truncated data"));
         }
         let s = &mut index.sketches;
