@@ -9,8 +9,8 @@
 //!   hashed by [`shingle_hash`] with the signature seed;
 //! - **char** n-grams: the chars of those folded words (spaces between words dropped), `n` at a
 //!   time; for scripts written without spaces;
-//! - **auto**: char n-grams for a document whose letters are mostly CJK, kana, hangul, Thai,
-//!   Lao, Khmer or Myanmar ([`is_char_token`]), word k-grams otherwise.
+//! - **auto**: char n-grams for a document whose tokens are mostly chars of CJK, kana, hangul,
+//!   Thai, Lao, Khmer or Myanmar ([`is_char_token`]), word k-grams otherwise.
 //!
 //! A document with fewer than `k` tokens is one shingle (all its tokens); an empty document has
 //! no shingle and an empty signature (every slot [`EMPTY`]).
@@ -51,6 +51,8 @@ use xxhash_rust::xxh3::xxh3_128_with_seed;
 use crate::error::{Error, Result};
 use crate::normalize::{fold_word, is_char_token, Token, Tokenizer};
 use crate::shingle::{hash_tokens, shingle_hash, MAX_SHINGLE};
+
+mod fast;
 
 /// The value of a signature slot that no shingle reached (only in empty documents).
 pub const EMPTY: u32 = u32::MAX;
@@ -221,15 +223,28 @@ impl MinHasher {
         } = scratch;
         tokens.clear();
         hashes.clear();
-        tokenizer.tokenize_into(text, 0, tokens);
-        hashes.extend(tokens.iter().map(|t| t.hash));
+        let char_tokens = if let Some(n) = fast::token_hashes(text, hashes, fold) {
+            n
+        } else {
+            // A char the fast scanner does not handle: the tokenizer's general path.
+            hashes.clear();
+            tokenizer.tokenize_into(text, 0, tokens);
+            hashes.extend(tokens.iter().map(|t| t.hash));
+            tokens
+                .iter()
+                .filter(|t| text[t.start..].chars().next().is_some_and(is_char_token))
+                .count()
+        };
         let exact = exact_hash(hashes);
         let chars = match self.config.shingle {
             ShingleKind::Word => false,
             ShingleKind::Char => true,
-            ShingleKind::Auto => mostly_char_script(text),
+            ShingleKind::Auto => char_tokens * 2 > hashes.len(),
         };
         if chars {
+            if tokens.is_empty() {
+                tokenizer.tokenize_into(text, 0, tokens);
+            }
             hashes.clear();
             for t in tokens.iter() {
                 fold.clear();
@@ -322,21 +337,6 @@ fn exact_hash(hashes: &[u64]) -> u128 {
     }
 }
 
-/// True when most letters of `text` belong to scripts written without spaces.
-fn mostly_char_script(text: &str) -> bool {
-    if text.is_ascii() {
-        return false;
-    }
-    let (mut chars, mut letters) = (0usize, 0usize);
-    for c in text.chars() {
-        if c.is_alphabetic() {
-            letters += 1;
-            chars += usize::from(is_char_token(c));
-        }
-    }
-    chars * 2 > letters
-}
-
 /// `splitmix64`: a fast, well-mixed 64-bit bijection.
 #[inline]
 fn mix64(mut z: u64) -> u64 {
@@ -361,7 +361,6 @@ pub fn one_permutation(shingles: &[u64], seed: u64, out: &mut [u32]) {
     for &h in shingles {
         let bin = reduce((h >> 32) as u32, n);
         let v = h as u32;
-        // SAFETY-free bounds: reduce() < n.
         if let Some(slot) = out.get_mut(bin) {
             if v < *slot {
                 *slot = v;
@@ -465,8 +464,6 @@ mod tests {
         let s = hasher(ShingleKind::Auto, 5).signature("one two three four five six seven");
         let again = hasher(ShingleKind::Auto, 5).signature("One, two; three four FIVE six seven");
         assert_eq!(s, again);
-        let h = shingle_hash(&[], 0); // the hash function itself is pinned in shingle.rs
-        let _ = h;
         let mut out = vec![0u32; 4];
         one_permutation(&[0x0000_0000_0000_0005, 0xffff_ffff_0000_0007], 0, &mut out);
         assert_eq!(out[0], 5);
