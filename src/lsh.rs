@@ -152,7 +152,7 @@ impl Band {
             return;
         }
         let mut new: Vec<(u64, u32)> = Vec::with_capacity(self.pending_len);
-        for (k, docs) in self.pending.drain() {
+        for (k, docs) in std::mem::take(&mut self.pending) {
             new.extend(docs.into_iter().map(|d| (k, d)));
         }
         self.pending_len = 0;

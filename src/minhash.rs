@@ -12,6 +12,9 @@
 //! - **auto**: char n-grams for a document whose tokens are mostly chars of CJK, kana, hangul,
 //!   Thai, Lao, Khmer or Myanmar ([`is_char_token`]), word k-grams otherwise.
 //!
+//! - **whitespace**: word k-grams of `text.lower().split()` tokens (no folding), as the usual
+//!   datasketch and rensa recipes shingle, to compare with them.
+//!
 //! A document with fewer than `k` tokens is one shingle (all its tokens); an empty document has
 //! no shingle and an empty signature (every slot [`EMPTY`]).
 //!
@@ -77,6 +80,10 @@ pub enum ShingleKind {
     Word,
     /// Char n-grams of the folded words, spaces dropped.
     Char,
+    /// Word k-grams of whitespace-separated, lower-cased tokens, punctuation and accents
+    /// kept: the shingles of the usual datasketch / rensa recipes (`text.lower().split()`),
+    /// for comparing with them or with data labelled that way.
+    Whitespace,
 }
 
 impl ShingleKind {
@@ -87,6 +94,7 @@ impl ShingleKind {
             Self::Auto => "auto",
             Self::Word => "word",
             Self::Char => "char",
+            Self::Whitespace => "whitespace",
         }
     }
 }
@@ -223,6 +231,22 @@ impl MinHasher {
         } = scratch;
         tokens.clear();
         hashes.clear();
+        if self.config.shingle == ShingleKind::Whitespace {
+            for word in text.split_whitespace() {
+                fold.clear();
+                fold.push_str(word);
+                if word.is_ascii() {
+                    fold.make_ascii_lowercase();
+                } else {
+                    *fold = word.to_lowercase();
+                }
+                hashes.push(xxhash_rust::xxh3::xxh3_64_with_seed(
+                    fold.as_bytes(),
+                    TOKEN_SEED,
+                ));
+            }
+            return exact_hash(hashes);
+        }
         let char_tokens = if let Some(n) = fast::token_hashes(text, hashes, fold) {
             n
         } else {
@@ -237,7 +261,7 @@ impl MinHasher {
         };
         let exact = exact_hash(hashes);
         let chars = match self.config.shingle {
-            ShingleKind::Word => false,
+            ShingleKind::Word | ShingleKind::Whitespace => false,
             ShingleKind::Char => true,
             ShingleKind::Auto => char_tokens * 2 > hashes.len(),
         };
