@@ -63,7 +63,9 @@ def load(corpus: Path) -> tuple[list[str], list[str]]:
     return ids, texts
 
 
-def chaffless_run(corpus: Path, threads: int, exact: bool) -> tuple[float, list[dict[str, Any]]]:
+def chaffless_run(
+    corpus: Path, threads: int, exact: bool, shingle: str
+) -> tuple[float, list[dict[str, Any]]]:
     """Seconds for dedup_jsonl end to end, and the output records (without text)."""
     deduper = chaffless.MinHashDeduper(
         threshold=THRESHOLD,
@@ -73,6 +75,7 @@ def chaffless_run(corpus: Path, threads: int, exact: bool) -> tuple[float, list[
         rows=ROWS,
         exact=exact,
         num_threads=threads,
+        shingle=shingle,
     )
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.jsonl"
@@ -141,6 +144,13 @@ def main() -> None:
     ap.add_argument("--suffix", default="", help="corpus file suffix given to the generator")
     ap.add_argument("--peer-docs", type=int, default=0, help="pages to time peers on (0: all)")
     ap.add_argument("--skip-peers", action="store_true")
+    ap.add_argument(
+        "--shingle",
+        default="auto",
+        choices=["auto", "word", "char", "whitespace"],
+        help="chaffless shingles: auto (the engine's folded words, the default) or whitespace "
+        "(text.lower().split(), the generator's and the peers' tokens)",
+    )
     args = ap.parse_args()
     corpus = args.corpus / f"corpus{args.suffix}.jsonl"
     ids, texts = load(corpus)
@@ -161,9 +171,10 @@ def main() -> None:
     results = {}
     for exact in (False, True):
         for threads in (1, 0):
-            seconds, records = chaffless_run(corpus, threads, exact)
+            seconds, records = chaffless_run(corpus, threads, exact, args.shingle)
             results[exact] = records
             label = f"chaffless{' --exact' if exact else ''} ({threads or cores} thr)"
+            label += f" {args.shingle}" if args.shingle != "auto" else ""
             rows.append((label, len(texts), nbytes / 1e6 / seconds, seconds))
 
     peer_texts = texts[: args.peer_docs] if args.peer_docs else texts
@@ -183,14 +194,14 @@ def main() -> None:
     for label, n, rate, s in rows:
         print(f"| {label:<32} | {n:>8,} | {rate:>7.1f} | {s:>7.2f} |")
     rate = {label: r for label, _, r, _ in rows}
-    one = rate["chaffless (1 thr)"]
+    suffix = f" {args.shingle}" if args.shingle != "auto" else ""
+    one = rate[f"chaffless (1 thr){suffix}"]
     if "rensa RMinHash (1 thr)" in rate:
         print()
         print(f"chaffless 1 thread vs rensa:      {one / rate['rensa RMinHash (1 thr)']:.1f}x")
         print(f"chaffless 1 thread vs datasketch: {one / rate['datasketch (1 thr)']:.1f}x")
-        print(
-            f"chaffless {cores} threads vs 1:       {rate[f'chaffless ({cores} thr)'] / one:.2f}x"
-        )
+        scaling = rate[f"chaffless ({cores} thr){suffix}"] / one
+        print(f"chaffless {cores} threads vs 1:       {scaling:.2f}x")
 
     print()
     print(f"| {'method':<32} | {'recall (J>=0.8)':>15} | {'precision':>9} | {'reported':>9} |")

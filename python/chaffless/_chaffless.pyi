@@ -419,8 +419,9 @@ class MinHashDeduper:
             ``"char"``.
         bands: LSH bands; default chosen from the threshold.
         rows: LSH rows per band; default chosen from the threshold.
-        false_positive_weight: Weight of false positives when choosing bands and rows (0.5).
-        false_negative_weight: Weight of false negatives when choosing bands and rows (0.5).
+        false_positive_weight: Weight of false positives when choosing bands and rows (0.1;
+            candidates are verified, so false positives cost only time).
+        false_negative_weight: Weight of false negatives when choosing bands and rows (0.9).
         exact: Verify candidates by exact Jaccard of shingle sets. Default False.
         estimate_margin: How far below the threshold an estimate may fall for a pair to be
             kept (or checked exactly). Default two standard errors at the threshold.

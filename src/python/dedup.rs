@@ -33,8 +33,20 @@ fn dedup_config(options: Option<&Bound<'_, PyAny>>) -> PyResult<DedupConfig> {
     if !value.is_object() {
         return Err(Error::config("invalid configuration: expected a mapping of options").into());
     }
-    let config: DedupConfig = serde_json::from_value(value)
-        .map_err(|e| Error::config(format!("invalid configuration: {e}")))?;
+    let config: DedupConfig = serde_json::from_value(value.clone()).map_err(|e| {
+        // Name the offending key: the first one that does not deserialise on its own.
+        let culprit = value.as_object().and_then(|m| {
+            m.iter().find_map(|(k, v)| {
+                let one =
+                    serde_json::Value::Object(serde_json::Map::from_iter([(k.clone(), v.clone())]));
+                serde_json::from_value::<DedupConfig>(one)
+                    .is_err()
+                    .then(|| k.clone())
+            })
+        });
+        let at = culprit.map(|k| format!("{k}: ")).unwrap_or_default();
+        Error::config(format!("invalid configuration: {at}{e}"))
+    })?;
     config.validate()?;
     Ok(config)
 }
