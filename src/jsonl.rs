@@ -143,6 +143,12 @@ struct RejectOut<'a> {
 }
 
 fn reject(file: &str, lineno: u64, raw: &[u8], reason: String) -> Outcome {
+    Outcome::Reject(reject_line(file, lineno, raw, reason))
+}
+
+/// The rejects-file line for record `lineno` of `file`: file, line, reason and the original
+/// line (base64 when it is not UTF-8).
+pub(crate) fn reject_line(file: &str, lineno: u64, raw: &[u8], reason: String) -> String {
     let (record, record_base64) = match std::str::from_utf8(raw) {
         Ok(s) => (Some(s.trim_end_matches(['\n', '\r'])), None),
         Err(_) => (
@@ -157,46 +163,49 @@ fn reject(file: &str, lineno: u64, raw: &[u8], reason: String) -> Outcome {
         record,
         record_base64,
     };
-    Outcome::Reject(serde_json::to_string(&r).unwrap_or_default())
+    serde_json::to_string(&r).unwrap_or_default()
 }
 
-fn process(cleaner: &Cleaner, opts: &JsonlOptions, file: &str, lineno: u64, raw: &[u8]) -> Outcome {
+/// A record read from one line: its fields (raw JSON, in order) and its text field.
+pub(crate) type Record<'a> = (IndexMap<String, &'a RawValue>, String);
+
+/// Parses one line: `Ok(None)` for a blank line, `Err(reason)` for a record to reject.
+pub(crate) fn parse_record<'a>(raw: &'a [u8], field: &str) -> Result<Option<Record<'a>>, String> {
     let s = match std::str::from_utf8(raw) {
         Ok(s) => s,
         Err(e) => {
-            let reason = format!("invalid UTF-8 at byte {} of the line", e.valid_up_to());
-            return reject(file, lineno, raw, reason);
+            return Err(format!(
+                "invalid UTF-8 at byte {} of the line",
+                e.valid_up_to()
+            ))
         }
     };
     let s = s.trim();
     if s.is_empty() {
-        return Outcome::Blank;
+        return Ok(None);
     }
     if !s.starts_with('{') {
-        return reject(file, lineno, raw, "record is not a JSON object".into());
+        return Err("record is not a JSON object".into());
     }
-    let mut record: IndexMap<String, &RawValue> = match serde_json::from_str(s) {
-        Ok(r) => r,
-        Err(e) => return reject(file, lineno, raw, format!("invalid JSON: {e}")),
-    };
-    let field = &opts.text_field;
-    let Some(value) = record.get(field.as_str()) else {
-        return reject(file, lineno, raw, format!("missing field {field:?}"));
+    let record: IndexMap<String, &RawValue> =
+        serde_json::from_str(s).map_err(|e| format!("invalid JSON: {e}"))?;
+    let Some(value) = record.get(field) else {
+        return Err(format!("missing field {field:?}"));
     };
     if !value.get().starts_with('"') {
-        return reject(
-            file,
-            lineno,
-            raw,
-            format!("field {field:?} is not a string"),
-        );
+        return Err(format!("field {field:?} is not a string"));
     }
-    let text: String = match serde_json::from_str(value.get()) {
-        Ok(t) => t,
-        Err(e) => {
-            let reason = format!("field {field:?} is not valid Unicode text: {e}");
-            return reject(file, lineno, raw, reason);
-        }
+    let text: String = serde_json::from_str(value.get())
+        .map_err(|e| format!("field {field:?} is not valid Unicode text: {e}"))?;
+    Ok(Some((record, text)))
+}
+
+fn process(cleaner: &Cleaner, opts: &JsonlOptions, file: &str, lineno: u64, raw: &[u8]) -> Outcome {
+    let field = &opts.text_field;
+    let (mut record, text) = match parse_record(raw, field) {
+        Ok(Some(r)) => r,
+        Ok(None) => return Outcome::Blank,
+        Err(reason) => return reject(file, lineno, raw, reason),
     };
     let site: Option<String> = opts
         .site_field
@@ -373,6 +382,28 @@ impl AtomicOutput {
     }
 }
 
+/// A progress bar on standard error, when `enabled` and it is a terminal: bytes of `total`
+/// when the size is known, a spinner otherwise.
+pub(crate) fn progress_bar(enabled: bool, total: Option<u64>) -> Option<indicatif::ProgressBar> {
+    if enabled && io::stderr().is_terminal() {
+        let bar = match total {
+            Some(n) => indicatif::ProgressBar::new(n),
+            None => indicatif::ProgressBar::new_spinner(),
+        };
+        let style = if total.is_some() {
+            "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}"
+        } else {
+            "{spinner} {bytes} {binary_bytes_per_sec} {msg}"
+        };
+        if let Ok(s) = indicatif::ProgressStyle::with_template(style) {
+            bar.set_style(s);
+        }
+        Some(bar)
+    } else {
+        None
+    }
+}
+
 /// Cleans the JSONL file `input` into `output` (`-` for standard input / output).
 ///
 /// See the [module docs](self) for the guarantees. Blank lines are skipped (and counted).
@@ -394,23 +425,7 @@ pub fn clean_jsonl(
     } else {
         std::fs::metadata(input).ok().map(|m| m.len())
     };
-    let bar = if opts.progress && io::stderr().is_terminal() {
-        let bar = match total {
-            Some(n) => indicatif::ProgressBar::new(n),
-            None => indicatif::ProgressBar::new_spinner(),
-        };
-        let style = if total.is_some() {
-            "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}"
-        } else {
-            "{spinner} {bytes} {binary_bytes_per_sec} {msg}"
-        };
-        if let Ok(s) = indicatif::ProgressStyle::with_template(style) {
-            bar.set_style(s);
-        }
-        Some(bar)
-    } else {
-        None
-    };
+    let bar = progress_bar(opts.progress, total);
 
     let mut out = AtomicOutput::create(output)?;
     let mut rejects: Option<AtomicOutput> = None;

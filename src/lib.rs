@@ -12,6 +12,9 @@
 //! - [`normalize`], [`shingle`], [`similarity`]: the matching primitives (folding, xxh3-hashed
 //!   word shingles, Jaccard and strsim ratios).
 //! - [`jsonl`]: cleaning JSONL corpora (gzip / zstd) with rejects and atomic output.
+//! - [`Deduper`]: near-duplicate documents ([`minhash`] signatures, [`lsh`] candidates,
+//!   verified clusters with representatives and evidence); [`DedupIndex`] to dedup new
+//!   documents against old ones.
 //!
 //! # Example: clean a page
 //!
@@ -48,10 +51,13 @@
 
 pub mod clean;
 pub mod config;
+pub mod dedup;
 pub mod detect;
 pub mod document;
 pub mod error;
 pub mod jsonl;
+pub mod lsh;
+pub mod minhash;
 pub mod normalize;
 pub mod segment;
 pub mod shingle;
@@ -63,6 +69,7 @@ mod python;
 
 pub use clean::{CleanReport, CleanResult, Cleaner, LabelCount};
 pub use config::{ChromeConfig, CleanerConfig, CommentConfig, RepeatConfig};
+pub use dedup::{DedupConfig, DedupIndex, Deduper};
 pub use document::{Document, Label, Span};
 pub use error::{Error, ErrorKind, Result};
 pub use stats::SiteModel;

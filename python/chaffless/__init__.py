@@ -11,6 +11,11 @@ and cuts them out::
     for span in cleaner.annotate(page):       # what would be removed, and why
         print(span.label, span.rule, page[span.start:span.end])
 
+Near-duplicate documents (MinHash, LSH, verified clusters)::
+
+    deduper = chaffless.MinHashDeduper(threshold=0.8)
+    result = deduper.dedup(pages, ids=ids)    # result.duplicate_of, result.similarity, ...
+
 Offsets are code points: ``text[span.start:span.end]`` is the span's text. The engine is Rust
 (``chaffless._chaffless``); this package re-exports it.
 """
@@ -24,7 +29,10 @@ from chaffless._chaffless import (
     Cleaner,
     CleanResult,
     ConfigError,
+    DedupIndex,
+    DedupResult,
     InputError,
+    MinHashDeduper,
     SerializationError,
     Span,
     __version__,
@@ -32,6 +40,7 @@ from chaffless._chaffless import (
     annotate,
     clean,
     clean_jsonl,
+    dedup_jsonl,
     fit_jsonl,
 )
 from chaffless.types import Label
@@ -41,7 +50,10 @@ __all__ = [
     "CleanResult",
     "Cleaner",
     "ConfigError",
+    "DedupIndex",
+    "DedupResult",
     "InputError",
+    "MinHashDeduper",
     "Label",
     "SerializationError",
     "Span",
@@ -50,6 +62,7 @@ __all__ = [
     "clean",
     "clean_jsonl",
     "fit_jsonl",
+    "dedup_jsonl",
 ]
 
 # Rayon's thread pool does not survive fork(): in a forked child, batch calls run sequentially

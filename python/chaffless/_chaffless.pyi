@@ -34,6 +34,10 @@ __all__ = [
     "clean",
     "annotate",
     "clean_jsonl",
+    "MinHashDeduper",
+    "DedupResult",
+    "DedupIndex",
+    "dedup_jsonl",
     "_after_fork_in_child",
     "_parallelism_disabled",
 ]
@@ -488,6 +492,210 @@ def fit_jsonl(
 
     Returns:
         The fitted cleaner. Records without text or site are skipped.
+    """
+
+@final
+class MinHashDeduper:
+    """Finds near-duplicate documents: MinHash signatures, LSH candidates, verified clusters.
+
+    Signatures are one-permutation MinHash with optimal densification over the engine's
+    shingles (folded word k-grams, or char n-grams for CJK and Thai): one hash per shingle,
+    identical across processes, platforms and thread counts. Exact duplicates (same normalised
+    text) are grouped first; LSH candidates are verified by estimated Jaccard (and by exact
+    Jaccard of the shingle sets with ``exact=True``); clusters are union-find components or,
+    with ``mode="star"``, stars whose members are each verified against the representative.
+
+    Args:
+        threshold: Jaccard similarity from which two documents are near-duplicates, in
+            (0, 1]. Default 0.8.
+        num_perm: Signature slots. Default 128.
+        ngram: Tokens per shingle. Default 5.
+        seed: Seed of the shingle hashes. Default 0.
+        shingle: ``"auto"`` (default; char n-grams for CJK / Thai pages), ``"word"`` or
+            ``"char"``.
+        bands: LSH bands; default chosen from the threshold.
+        rows: LSH rows per band; default chosen from the threshold.
+        false_positive_weight: Weight of false positives when choosing bands and rows (0.1;
+            candidates are verified, so false positives cost only time).
+        false_negative_weight: Weight of false negatives when choosing bands and rows (0.9).
+        exact: Verify candidates by exact Jaccard of shingle sets. Default False.
+        estimate_margin: How far below the threshold an estimate may fall for a pair to be
+            kept (or checked exactly). Default two standard errors at the threshold.
+        mode: ``"union_find"`` (default) or ``"star"``.
+        representative: ``"first"`` (default), ``"longest"`` or ``"score"``.
+        max_bucket: LSH buckets larger than this give a bounded number of pairs (1000).
+        num_threads: Worker threads; 0 (default) is one per core.
+
+    Raises:
+        ConfigError: A value is out of range or unknown.
+
+    Example:
+        >>> deduper = MinHashDeduper(threshold=0.8, exact=True)
+        >>> result = deduper.dedup(pages, ids=urls)
+        >>> result.duplicate_of[3], result.similarity[3]
+    """
+
+    def __init__(self, threshold: float | None = None, **options: Any) -> None: ...
+    @classmethod
+    def from_dict(cls, config: Mapping[str, Any]) -> MinHashDeduper:
+        """Builds a deduplicator from a configuration mapping, as returned by ``config``."""
+    @property
+    def config(self) -> dict[str, Any]:
+        """The full configuration, defaults filled in."""
+    @property
+    def lsh_params(self) -> tuple[int, int]:
+        """The LSH banding in use: ``(bands, rows)``."""
+    def dedup(
+        self,
+        texts: Sequence[str],
+        ids: Sequence[Any] | None = None,
+        *,
+        scores: Sequence[float] | None = None,
+    ) -> DedupResult:
+        """Clusters ``texts`` (GIL released, all cores).
+
+        Args:
+            texts: The documents.
+            ids: Names of the documents in the result (default: their positions).
+            scores: One per text, for ``representative="score"``.
+
+        Returns:
+            The clusters, one entry per text in each list.
+
+        Raises:
+            InputError: ``ids`` or ``scores`` of the wrong length, NaN scores, or no scores
+                with the ``score`` rule.
+        """
+    def signatures(self, texts: Sequence[str], *, format: str = "numpy") -> Any:
+        """The MinHash signatures of ``texts``.
+
+        Args:
+            texts: The documents.
+            format: ``"numpy"`` (a ``uint32`` array of shape ``(len(texts), num_perm)``; needs
+                NumPy) or ``"bytes"`` (the same values, little-endian ``uint32``).
+
+        Raises:
+            ImportError: ``format="numpy"`` without NumPy installed.
+            ConfigError: An unknown format.
+        """
+    def index(self, texts: Sequence[str] = (), ids: Sequence[Any] | None = None) -> DedupIndex:
+        """An index of ``texts`` to query new documents against (more can be added)."""
+
+@final
+class DedupResult:
+    """Clusters of near-duplicates with their evidence; lists are in input order."""
+
+    @property
+    def threshold(self) -> float:
+        """The threshold these clusters were made for."""
+    @property
+    def clusters(self) -> list[Any]:
+        """Each document's cluster: the id of its representative."""
+    @property
+    def duplicate_of(self) -> list[Any | None]:
+        """The representative each document duplicates, or None."""
+    @property
+    def similarity(self) -> list[float | None]:
+        """Estimated Jaccard similarity to the representative (None if not a duplicate)."""
+    @property
+    def exact_similarity(self) -> list[float | None]:
+        """Exact Jaccard similarity to the representative, when verified exactly."""
+    @property
+    def exact_duplicate(self) -> list[bool]:
+        """True where the normalised text equals the representative's."""
+    @property
+    def keep(self) -> list[bool]:
+        """True for the documents to keep: one per cluster."""
+    @property
+    def edges(self) -> list[tuple[Any, Any, float, float | None]]:
+        """The verified pairs: ``(id, id, estimated, exact or None)``."""
+    @property
+    def stats(self) -> dict[str, Any]:
+        """Summary counts.
+
+        Keys: documents, clusters, duplicates, exact_duplicates, kept, largest_cluster,
+        candidate_pairs, verified_pairs, cluster_sizes.
+        """
+    def rethreshold(self, threshold: float) -> DedupResult:
+        """The clusters for a higher threshold, from the stored edges (no recomputation).
+
+        Raises:
+            ConfigError: ``threshold`` below the one the edges were verified at, or above 1.
+        """
+    def __len__(self) -> int: ...
+
+@final
+class DedupIndex:
+    """Signatures plus an LSH index: add documents, query new ones, save, load, pickle."""
+
+    def add(self, texts: Sequence[str], ids: Sequence[Any] | None = None) -> None:
+        """Adds ``texts``, named by ``ids`` (default: their numbers in the index)."""
+    def query(self, texts: Sequence[str]) -> list[list[tuple[Any, float]]]:
+        """The indexed near-duplicates of each text: ``[(id, similarity), ...]``, best first.
+
+        Matches have an estimated Jaccard at least the threshold, or the same normalised text
+        (similarity 1).
+        """
+    @property
+    def config(self) -> dict[str, Any]:
+        """The configuration of the index."""
+    @property
+    def ids(self) -> list[Any]:
+        """The ids of the indexed documents, in order."""
+    @property
+    def bytes_per_document(self) -> float:
+        """Bytes of state per indexed document (signatures, hashes, LSH tables)."""
+    def save(self, path: _Path) -> None:
+        """Writes the index to ``path`` atomically (ids are not saved)."""
+    @classmethod
+    def load(cls, path: _Path, ids: Sequence[Any] | None = None) -> DedupIndex:
+        """Reads an index written by ``save``.
+
+        Raises:
+            SerializationError: The file is not an index or is damaged.
+        """
+    @classmethod
+    def from_state(cls, data: bytes, ids: list[Any]) -> DedupIndex:
+        """Rebuilds an index from its bytes and ids (used by pickle)."""
+    def __len__(self) -> int: ...
+
+def dedup_jsonl(
+    deduper: MinHashDeduper,
+    input: _Path,
+    output: _Path,
+    *,
+    text_field: str = "text",
+    id_field: str = "id",
+    score_field: str | None = None,
+    drop: bool = False,
+    rejects: _Path | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Finds near-duplicates in a JSONL file and writes it with cluster fields added.
+
+    Every record gets ``cluster`` (its representative's id, or number), ``duplicate_of``
+    (null for representatives) and ``similarity`` (estimated Jaccard to the representative;
+    ``exact_similarity`` too with ``exact=True``). Same input formats, rejects file and atomic
+    output as :func:`clean_jsonl`.
+
+    Args:
+        deduper: The settings.
+        input: JSONL file (``.gz`` / ``.zst`` decompressed), or ``-`` for standard input.
+        output: JSONL file, or ``-`` for standard output.
+        text_field: The field holding the text.
+        id_field: The field naming records in ``cluster`` / ``duplicate_of``.
+        score_field: Numeric field for ``representative="score"``.
+        drop: Keep only one record per cluster.
+        rejects: Where rejected records go; without it a rejected record is an error.
+        progress: Draw a progress bar on a terminal.
+
+    Returns:
+        records_in, records_out, rejected, dropped, blank_lines, bytes_in, rejects_path and
+        stats (as ``DedupResult.stats``).
+
+    Raises:
+        InputError: A rejected record and no rejects file.
+        OSError: A file cannot be read or written.
     """
 
 def _after_fork_in_child() -> None:

@@ -1,15 +1,20 @@
 """The ``chaffless`` command line.
 
-Two subcommands::
+Three subcommands::
 
     chaffless clean IN -o OUT [--annotate] [--rejects PATH] [--report] [--config JSON|PATH]
+                              [--dedup]
+    chaffless dedup IN -o OUT [--threshold T] [--exact] [--mode star] [--drop] [--report]
     chaffless demo [--json]
 
 ``clean`` cleans a JSONL corpus (``-`` is standard input / output; ``.gz`` and ``.zst`` files
 are (de)compressed by extension) with :func:`chaffless.clean_jsonl`: every field but the text
 field is written back unchanged, records that cannot be processed go to a rejects file with
 their line number and reason, and the output is written atomically. ``demo`` cleans the example
-pages shipped in ``chaffless/examples`` and shows what was removed, and why.
+pages shipped in ``chaffless/examples`` and shows what was removed, and why. ``dedup`` finds
+near-duplicate records with :func:`chaffless.dedup_jsonl` (same rejects and atomic output) and
+adds ``cluster``, ``duplicate_of`` and ``similarity`` fields, or keeps one record per cluster
+with ``--drop``; ``clean --dedup`` cleans first, then dedups the cleaned text.
 
 Exit status: 0 on success (rejected records included), 1 when the run fails (a chaffless error
 or an I/O error; the message is one line on standard error), 2 on a usage error.
@@ -24,7 +29,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
@@ -206,6 +211,22 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument(
         "--no-progress", action="store_true", help="do not draw a progress bar on stderr"
     )
+    clean.add_argument(
+        "--dedup",
+        action="store_true",
+        help="after cleaning, find near-duplicates of the cleaned text and add cluster fields "
+        "(page chrome no longer inflates similarity); see chaffless dedup --help",
+    )
+    clean.add_argument(
+        "--dedup-config",
+        metavar="JSON|PATH",
+        help='MinHashDeduper options for --dedup, e.g. \'{"threshold": 0.9, "exact": true}\'',
+    )
+    clean.add_argument(
+        "--drop",
+        action="store_true",
+        help="with --dedup, keep only one record per cluster",
+    )
     clean.set_defaults(run=_run_clean, parser=clean)
 
     fit = sub.add_parser(
@@ -222,6 +243,68 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--config", metavar="JSON|PATH", help="cleaner options, as for clean")
     fit.add_argument("--threads", type=_non_negative_int, metavar="N", help="worker threads")
     fit.set_defaults(run=_run_fit, parser=fit)
+    dedup = sub.add_parser(
+        "dedup",
+        help="find near-duplicate records of a JSONL corpus",
+        description="Find near-duplicate records (MinHash signatures, LSH candidates, verified "
+        "clusters) and add the fields cluster (the representative's id), duplicate_of (the "
+        "representative a record duplicates, or null) and similarity (its estimated Jaccard "
+        "similarity to it; exact_similarity too with --exact). Records that cannot be "
+        "processed go to the rejects file; the output is written atomically.",
+        epilog="Files ending in .gz or .zst are read and written compressed. Exit status: 0 on "
+        "success (even with rejected records), 1 when the run fails, 2 on a usage error.",
+    )
+    dedup.add_argument("input", metavar="IN", help="input JSONL file, or - for standard input")
+    dedup.add_argument(
+        "-o", "--output", metavar="OUT", required=True, help="output JSONL file, or -"
+    )
+    dedup.add_argument("--text-field", default="text", metavar="NAME", help="default: text")
+    dedup.add_argument(
+        "--id-field",
+        default="id",
+        metavar="NAME",
+        help="the field naming records in cluster / duplicate_of (default: %(default)s; "
+        "records without it are named by their number)",
+    )
+    dedup.add_argument(
+        "--score-field",
+        metavar="NAME",
+        help="numeric field: the highest-scoring record of a cluster represents it",
+    )
+    dedup.add_argument(
+        "--threshold", type=float, metavar="T", help="Jaccard threshold (default: 0.8)"
+    )
+    dedup.add_argument("--num-perm", type=int, metavar="N", help="MinHash slots (default: 128)")
+    dedup.add_argument("--ngram", type=int, metavar="K", help="tokens per shingle (default: 5)")
+    dedup.add_argument(
+        "--shingle", choices=["auto", "word", "char"], help="shingle kind (default: auto)"
+    )
+    dedup.add_argument(
+        "--exact", action="store_true", help="verify candidates by exact Jaccard of shingle sets"
+    )
+    dedup.add_argument(
+        "--mode",
+        choices=["union_find", "star"],
+        help="union_find (default) or star: every member verified against its representative",
+    )
+    dedup.add_argument(
+        "--representative",
+        choices=["first", "longest", "score"],
+        help="which record represents a cluster (default: first; score with --score-field)",
+    )
+    dedup.add_argument(
+        "--config",
+        metavar="JSON|PATH",
+        help="MinHashDeduper options as a JSON object or the path of a JSON file",
+    )
+    dedup.add_argument("--drop", action="store_true", help="keep only one record per cluster")
+    dedup.add_argument("--rejects", metavar="PATH", help="as for chaffless clean")
+    dedup.add_argument("--report", action="store_true", help="print cluster statistics to stderr")
+    dedup.add_argument("--threads", type=_non_negative_int, metavar="N", help="worker threads")
+    dedup.add_argument(
+        "--no-progress", action="store_true", help="do not draw a progress bar on stderr"
+    )
+    dedup.set_defaults(run=_run_dedup, parser=dedup)
 
     demo = sub.add_parser(
         "demo",
@@ -321,34 +404,58 @@ def _run_clean(args: argparse.Namespace) -> int:
     if _same_file(args.input, args.output):
         parser.error(f"IN and -o are the same file: {args.input}")
 
+    if args.dedup and args.annotate:
+        parser.error("--dedup works on cleaned text: it cannot be combined with --annotate")
+    if args.drop and not args.dedup:
+        parser.error("--drop needs --dedup")
+    if args.model is not None and args.config is not None:
+        parser.error("--model carries its options: give --config to `chaffless fit`")
+    if args.model is None and args.site_field is not None and args.input == "-":
+        parser.error("--site-field reads IN twice: give a file, or a --model")
+    deduper = None
+    if args.dedup:
+        options = _load_config(args.dedup_config, args.threads)
+        deduper = _make_deduper(options)
     started = time.monotonic()
     if args.model is not None:
-        if args.config is not None:
-            parser.error("--model carries its options: give --config to `chaffless fit`")
         from chaffless._chaffless import Cleaner
 
         cleaner = Cleaner.load(args.model)
     else:
         cleaner = _make_cleaner(_load_config(args.config, args.threads))
         if args.site_field is not None:
-            if args.input == "-":
-                parser.error("--site-field reads IN twice: give a file, or a --model")
             from chaffless._chaffless import fit_jsonl
 
             cleaner = fit_jsonl(
                 cleaner, args.input, site_field=args.site_field, text_field=args.text_field
             )
-    summary = clean_jsonl(
-        cleaner,
-        args.input,
-        args.output,
-        text_field=args.text_field,
-        annotate=args.annotate,
-        spans_field=args.spans_field,
-        rejects=rejects,
-        progress=not args.no_progress,
-        site_field=args.site_field,
-    )
+    with _cleaned_output(args.output, deduper is not None) as cleaned:
+        summary = clean_jsonl(
+            cleaner,
+            args.input,
+            cleaned,
+            text_field=args.text_field,
+            annotate=args.annotate,
+            spans_field=args.spans_field,
+            rejects=rejects,
+            progress=not args.no_progress,
+            site_field=args.site_field,
+        )
+        if deduper is not None:
+            from chaffless._chaffless import dedup_jsonl
+
+            dedup_summary = dedup_jsonl(
+                deduper,
+                cleaned,
+                args.output,
+                text_field=args.text_field,
+                drop=args.drop,
+                progress=not args.no_progress,
+            )
+            summary["records_out"] = dedup_summary["records_out"]
+            summary["dedup"] = dedup_summary["stats"]
+            if args.report:
+                _print_dedup_report(dedup_summary, sys.stderr)
     elapsed = time.monotonic() - started
 
     if args.report:
@@ -382,6 +489,102 @@ def _run_fit(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+@contextlib.contextmanager
+def _cleaned_output(output: str, temporary: bool) -> Iterator[str]:
+    """Where cleaned records go: ``output``, or a temporary file beside it to dedup from."""
+    if not temporary:
+        yield output
+        return
+    folder = Path(output).parent if output != "-" else Path(tempfile.gettempdir())
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".chaffless-clean.", suffix=".jsonl")
+    os.close(fd)
+    try:
+        yield tmp
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def _make_deduper(options: dict[str, Any]) -> Any:
+    from chaffless._chaffless import ConfigError, MinHashDeduper
+
+    try:
+        return MinHashDeduper(**options)
+    except TypeError as e:  # an unknown keyword option
+        raise ConfigError(f"invalid configuration: {e}") from None
+
+
+# --- dedup -------------------------------------------------------------------------------------
+
+
+def _run_dedup(args: argparse.Namespace) -> int:
+    parser: argparse.ArgumentParser = args.parser
+    from chaffless._chaffless import dedup_jsonl
+
+    rejects = args.rejects if args.rejects is not None else default_rejects_path(args.output)
+    if rejects == "-":
+        parser.error("--rejects must be a file, not -")
+    if _same_file(rejects, args.output):
+        parser.error(f"--rejects and -o are the same file: {rejects}")
+    if _same_file(args.input, args.output):
+        parser.error(f"IN and -o are the same file: {args.input}")
+    options = _load_config(args.config, args.threads)
+    for key in ("threshold", "num_perm", "ngram", "shingle", "mode", "representative"):
+        value = getattr(args, key)
+        if value is not None:
+            options[key] = value
+    if args.exact:
+        options["exact"] = True
+    if args.score_field and "representative" not in options:
+        options["representative"] = "score"
+    if options.get("representative") == "score" and not args.score_field:
+        parser.error("--representative score needs --score-field")
+    deduper = _make_deduper(options)
+    started = time.monotonic()
+    summary = dedup_jsonl(
+        deduper,
+        args.input,
+        args.output,
+        text_field=args.text_field,
+        id_field=args.id_field,
+        score_field=args.score_field,
+        drop=args.drop,
+        rejects=rejects,
+        progress=not args.no_progress,
+    )
+    elapsed = time.monotonic() - started
+    if args.report:
+        _print_dedup_report(summary, sys.stderr)
+    line = _summary_line(summary, elapsed)
+    stats = summary["stats"]
+    line += f"; {stats['duplicates']:,} duplicates in {stats['clusters']:,} clusters"
+    if args.drop:
+        line += f" ({summary['dropped']:,} dropped)"
+    print(line, file=sys.stderr)
+    return 0
+
+
+def _print_dedup_report(summary: Mapping[str, Any], out: TextIO) -> None:
+    stats = summary["stats"]
+    docs = stats["documents"]
+    print(f"{PROG} dedup report", file=out)
+    rows = [
+        ["documents", f"{docs:,}", ""],
+        ["clusters", f"{stats['clusters']:,}", "with more than one document"],
+        ["duplicates", f"{stats['duplicates']:,}", _percent(stats["duplicates"], docs)],
+        ["exact duplicates", f"{stats['exact_duplicates']:,}", "same normalised text"],
+        ["kept", f"{stats['kept']:,}", "one per cluster"],
+        ["largest cluster", f"{stats['largest_cluster']:,}", ""],
+        ["candidate pairs", f"{stats['candidate_pairs']:,}", "LSH"],
+        ["verified pairs", f"{stats['verified_pairs']:,}", ""],
+    ]
+    for line in _table(rows, right={1}):
+        print("  " + line, file=out)
+    sizes = stats.get("cluster_sizes", [])
+    if sizes:
+        print("  cluster sizes: " + ", ".join(f"{s}: {c:,}" for s, c in sizes), file=out)
 
 
 def _summary_line(summary: Mapping[str, Any], elapsed: float) -> str:

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 
 /// A JSON value from a Python object made of dicts, lists, str, int, float, bool and None.
 /// `path` names the value in errors (`repeat.min_coverage`).
-fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
+pub(crate) fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
     let err = |what: String| {
         let at = if path.is_empty() {
             "configuration"

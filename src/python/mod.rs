@@ -10,6 +10,7 @@
 
 mod clean;
 mod config;
+mod dedup;
 mod errors;
 mod jsonl;
 
@@ -57,6 +58,7 @@ fn chaffless_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     clean::register(m)?;
     jsonl::register(m)?;
+    dedup::register(m)?;
     m.add_function(wrap_pyfunction!(after_fork_in_child, m)?)?;
     m.add_function(wrap_pyfunction!(parallelism_disabled, m)?)?;
     Ok(())

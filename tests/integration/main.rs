@@ -2,6 +2,7 @@
 //! `../shared/data` (skipped when absent), and the JSONL pipeline.
 
 mod comment;
+mod dedup;
 mod fixtures;
 mod jsonl;
 mod labels;

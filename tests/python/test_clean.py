@@ -147,6 +147,10 @@ def test_public_surface() -> None:
         "clean",
         "clean_jsonl",
         "fit_jsonl",
+        "dedup_jsonl",
+        "MinHashDeduper",
+        "DedupIndex",
+        "DedupResult",
     }
     for name in chaffless.__all__:
         assert hasattr(chaffless, name), name

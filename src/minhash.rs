@@ -1,0 +1,543 @@
+//! Seeded MinHash signatures over the engine's shingles.
+//!
+//! # Shingles
+//!
+//! A document is the set of its shingles, hashed to `u64`:
+//!
+//! - **word** k-grams (the default, `ngram = 5`): the [tokenizer](crate::normalize)'s folded
+//!   words (case, accents, Unicode compatibility forms and punctuation folded), `k` at a time,
+//!   hashed by [`shingle_hash`] with the signature seed;
+//! - **char** n-grams: the chars of those folded words (spaces between words dropped), `n` at a
+//!   time; for scripts written without spaces;
+//! - **auto**: char n-grams for a document whose tokens are mostly chars of CJK, kana, hangul,
+//!   Thai, Lao, Khmer or Myanmar ([`is_char_token`]), word k-grams otherwise.
+//!
+//! - **whitespace**: word k-grams of `text.lower().split()` tokens (no folding), as the usual
+//!   datasketch and rensa recipes shingle, to compare with them.
+//!
+//! A document with fewer than `k` tokens is one shingle (all its tokens); an empty document has
+//! no shingle and an empty signature (every slot [`EMPTY`]).
+//!
+//! # Sketch: one-permutation hashing with optimal densification
+//!
+//! Classic MinHash applies `num_perm` independent hash functions to every shingle: 128 hashes
+//! per shingle, the cost that makes it slow. chaffless uses **one-permutation hashing** (Li,
+//! Owen and Zhang, 2012) with **optimal densification** (Shrivastava, 2017), which has the same
+//! estimator — the share of equal slots of two signatures estimates their Jaccard similarity —
+//! at one hash per shingle:
+//!
+//! 1. Each shingle's 64-bit hash `h` (already seeded) picks a bin from its high 32 bits
+//!    (`bin = (h >> 32) * num_perm >> 32`) and competes in that bin with its low 32 bits; each
+//!    bin keeps the smallest value. This is a MinHash per bin of a random partition of the
+//!    shingle universe: for two documents, a bin holds the same value exactly when the
+//!    smallest shingle of the union in that bin is shared, i.e. with probability J.
+//! 2. Bins no shingle fell in (documents with fewer shingles than `~num_perm · ln num_perm`)
+//!    are filled by **optimal densification**: empty bin `i` borrows the value of bin
+//!    `j = g(i, 1), g(i, 2), ...` (a seeded hash of the bin and the attempt), the first one that
+//!    is not empty. Both documents follow the same sequence for bin `i`, so borrowed slots agree
+//!    with probability J too, and borrowed values are spread evenly over the filled bins (the
+//!    variance of the older "borrow from the next bin to the right" rule is gone).
+//!
+//! For documents with many shingles this is sampling without replacement and its estimate is
+//! at least as accurate as `num_perm` independent permutations; for very short documents the
+//! variance is somewhat higher (a property test bounds the error; the README compares recall
+//! with datasketch). Slots are `u32` (a 2^-32 chance that two different minima collide),
+//! so a 128-slot signature is 512 bytes.
+//!
+//! Signatures depend only on the text and the configuration (no per-process randomness, no
+//! floating point, little-endian hashing), so they are identical across processes, platforms
+//! and thread counts, and can be stored and compared later.
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_128_with_seed;
+
+use crate::error::{Error, Result};
+use crate::normalize::{fold_word, is_char_token, Token, Tokenizer};
+use crate::shingle::{hash_tokens, shingle_hash, MAX_SHINGLE};
+
+mod fast;
+
+/// The value of a signature slot that no shingle reached (only in empty documents).
+pub const EMPTY: u32 = u32::MAX;
+
+/// The most slots a signature may have.
+pub const MAX_PERM: usize = 8192;
+
+/// The seed of the word hashes underneath the shingles (the signature seed is applied to the
+/// shingle hashes, so one tokenisation serves every seed).
+const TOKEN_SEED: u64 = 0;
+
+/// How documents are cut into shingles.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ShingleKind {
+    /// Char n-grams for documents mostly in scripts written without spaces (CJK, Thai, ...),
+    /// word k-grams otherwise. The default.
+    #[default]
+    Auto,
+    /// Word k-grams of the folded words.
+    Word,
+    /// Char n-grams of the folded words, spaces dropped.
+    Char,
+    /// Word k-grams of whitespace-separated, lower-cased tokens, punctuation and accents
+    /// kept: the shingles of the usual datasketch / rensa recipes (`text.lower().split()`),
+    /// for comparing with them or with data labelled that way.
+    Whitespace,
+}
+
+impl ShingleKind {
+    /// The name used in configurations: `"auto"`, `"word"` or `"char"`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Word => "word",
+            Self::Char => "char",
+            Self::Whitespace => "whitespace",
+        }
+    }
+}
+
+/// Settings of MinHash signatures.
+///
+/// Two signatures can be compared only when they were made with equal settings.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct MinHashConfig {
+    /// Slots per signature (the "permutations"). Default 128.
+    pub num_perm: usize,
+    /// Tokens (words or chars) per shingle. Default 5.
+    pub ngram: usize,
+    /// Seed of the shingle hashes: signatures with different seeds are unrelated. Default 0.
+    pub seed: u64,
+    /// Word or char shingles, or chosen per document. Default [`ShingleKind::Auto`].
+    pub shingle: ShingleKind,
+}
+
+impl Default for MinHashConfig {
+    fn default() -> Self {
+        Self {
+            num_perm: 128,
+            ngram: 5,
+            seed: 0,
+            shingle: ShingleKind::Auto,
+        }
+    }
+}
+
+impl MinHashConfig {
+    /// Checks every field; the error names the first bad one.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) when a value is out of range.
+    pub fn validate(&self) -> Result<()> {
+        if !(1..=MAX_PERM).contains(&self.num_perm) {
+            return Err(Error::config(format!(
+                "num_perm must be in [1, {MAX_PERM}], got {}",
+                self.num_perm
+            )));
+        }
+        if !(1..=MAX_SHINGLE).contains(&self.ngram) {
+            return Err(Error::config(format!(
+                "ngram must be in [1, {MAX_SHINGLE}], got {}",
+                self.ngram
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// What the deduplicator needs to know of one document, computed in one pass over its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sketch {
+    /// The MinHash signature (`num_perm` slots).
+    pub signature: Vec<u32>,
+    /// 128-bit hash of the normalised text (the folded word sequence): equal for exact
+    /// duplicates, and (up to hash collisions) only for them.
+    pub exact: u128,
+    /// Number of shingles (with repeats).
+    pub shingles: usize,
+}
+
+/// Scratch buffers reused across documents (one per thread).
+#[derive(Clone, Debug)]
+pub struct Scratch {
+    tokenizer: Tokenizer,
+    tokens: Vec<Token>,
+    hashes: Vec<u64>,
+    shingles: Vec<u64>,
+    fold: String,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Self {
+            tokenizer: Tokenizer::new(TOKEN_SEED),
+            tokens: Vec::new(),
+            hashes: Vec::new(),
+            shingles: Vec::new(),
+            fold: String::new(),
+        }
+    }
+}
+
+/// Makes MinHash signatures with one validated [`MinHashConfig`].
+///
+/// # Example
+/// ```
+/// use chaffless::minhash::{MinHasher, MinHashConfig, similarity};
+///
+/// let hasher = MinHasher::new(MinHashConfig::default())?;
+/// let a = hasher.signature("the quick brown fox jumps over the lazy dog near the river bank");
+/// let b = hasher.signature("The quick brown fox jumps over the lazy dog near the river bank!");
+/// assert_eq!(a.len(), 128);
+/// assert_eq!(a, b); // same folded words
+/// let c = hasher.signature("the quick brown fox jumps over the lazy cat near the river bank");
+/// assert!(similarity(&a, &c) < 1.0);
+/// # Ok::<(), chaffless::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct MinHasher {
+    config: MinHashConfig,
+}
+
+impl MinHasher {
+    /// Validates `config`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the first bad field.
+    pub fn new(config: MinHashConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Self { config })
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub fn config(&self) -> &MinHashConfig {
+        &self.config
+    }
+
+    /// Fills `scratch.hashes` with the token sequence of `text` (word hashes, or chars of the
+    /// folded words) and returns the 128-bit hash of the normalised text.
+    fn tokens(&self, text: &str, scratch: &mut Scratch) -> u128 {
+        let Scratch {
+            tokenizer,
+            tokens,
+            hashes,
+            fold,
+            ..
+        } = scratch;
+        tokens.clear();
+        hashes.clear();
+        if self.config.shingle == ShingleKind::Whitespace {
+            for word in text.split_whitespace() {
+                fold.clear();
+                fold.push_str(word);
+                if word.is_ascii() {
+                    fold.make_ascii_lowercase();
+                } else {
+                    *fold = word.to_lowercase();
+                }
+                hashes.push(xxhash_rust::xxh3::xxh3_64_with_seed(
+                    fold.as_bytes(),
+                    TOKEN_SEED,
+                ));
+            }
+            return exact_hash(hashes);
+        }
+        let char_tokens = if let Some(n) = fast::token_hashes(text, hashes, fold) {
+            n
+        } else {
+            // A char the fast scanner does not handle: the tokenizer's general path.
+            hashes.clear();
+            tokenizer.tokenize_into(text, 0, tokens);
+            hashes.extend(tokens.iter().map(|t| t.hash));
+            tokens
+                .iter()
+                .filter(|t| text[t.start..].chars().next().is_some_and(is_char_token))
+                .count()
+        };
+        let exact = exact_hash(hashes);
+        let chars = match self.config.shingle {
+            ShingleKind::Word | ShingleKind::Whitespace => false,
+            ShingleKind::Char => true,
+            ShingleKind::Auto => char_tokens * 2 > hashes.len(),
+        };
+        if chars {
+            if tokens.is_empty() {
+                tokenizer.tokenize_into(text, 0, tokens);
+            }
+            hashes.clear();
+            for t in tokens.iter() {
+                fold.clear();
+                fold_word(&text[t.start..t.end], fold);
+                hashes.extend(fold.chars().map(|c| u64::from(u32::from(c))));
+            }
+        }
+        exact
+    }
+
+    /// Fills `scratch.shingles` with the shingle hashes of `text` (with repeats, in order)
+    /// and returns the exact-duplicate hash.
+    fn shingles(&self, text: &str, scratch: &mut Scratch) -> u128 {
+        let exact = self.tokens(text, scratch);
+        let Scratch {
+            hashes, shingles, ..
+        } = scratch;
+        shingles.clear();
+        let (k, seed) = (self.config.ngram, self.config.seed);
+        if hashes.len() >= k {
+            shingles.extend(hashes.windows(k).map(|w| shingle_hash(w, seed)));
+        } else if !hashes.is_empty() {
+            shingles.push(hash_tokens(hashes, seed));
+        }
+        exact
+    }
+
+    /// The sorted, deduplicated shingle hashes of `text`: the set exact Jaccard is computed on.
+    #[must_use]
+    pub fn shingle_set(&self, text: &str) -> Vec<u64> {
+        let mut scratch = Scratch::default();
+        self.shingle_set_with(text, &mut scratch)
+    }
+
+    /// [`shingle_set`](Self::shingle_set) with reused buffers.
+    pub fn shingle_set_with(&self, text: &str, scratch: &mut Scratch) -> Vec<u64> {
+        self.shingles(text, scratch);
+        let mut set = scratch.shingles.clone();
+        set.sort_unstable();
+        set.dedup();
+        set
+    }
+
+    /// The signature, exact-duplicate hash and shingle count of `text`.
+    #[must_use]
+    pub fn sketch(&self, text: &str) -> Sketch {
+        self.sketch_with(text, &mut Scratch::default())
+    }
+
+    /// [`sketch`](Self::sketch) with reused buffers.
+    pub fn sketch_with(&self, text: &str, scratch: &mut Scratch) -> Sketch {
+        let mut signature = vec![EMPTY; self.config.num_perm];
+        let (exact, shingles) = self.sketch_into(text, scratch, &mut signature);
+        Sketch {
+            signature,
+            exact,
+            shingles,
+        }
+    }
+
+    /// Writes the signature of `text` into `out` (`num_perm` slots); returns the
+    /// exact-duplicate hash and the shingle count.
+    ///
+    /// # Panics
+    /// If `out.len()` is not `num_perm`.
+    pub fn sketch_into(&self, text: &str, scratch: &mut Scratch, out: &mut [u32]) -> (u128, usize) {
+        assert_eq!(out.len(), self.config.num_perm, "signature length");
+        let exact = self.shingles(text, scratch);
+        one_permutation(&scratch.shingles, self.config.seed, out);
+        (exact, scratch.shingles.len())
+    }
+
+    /// The signature of `text`.
+    #[must_use]
+    pub fn signature(&self, text: &str) -> Vec<u32> {
+        self.sketch(text).signature
+    }
+}
+
+/// 128-bit hash of a token sequence (its hashes' little-endian bytes).
+fn exact_hash(hashes: &[u64]) -> u128 {
+    #[cfg(target_endian = "little")]
+    {
+        xxh3_128_with_seed(bytemuck::cast_slice(hashes), 0x5eed)
+    }
+    #[cfg(not(target_endian = "little"))]
+    {
+        let bytes: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
+        xxh3_128_with_seed(&bytes, 0x5eed)
+    }
+}
+
+/// `splitmix64`: a fast, well-mixed 64-bit bijection.
+#[inline]
+fn mix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// `x * n / 2^32`: maps a 32-bit value to `0..n` without division.
+#[inline]
+fn reduce(x: u32, n: usize) -> usize {
+    // n <= MAX_PERM, so the product fits in 64 bits and the result in usize.
+    ((u64::from(x) * n as u64) >> 32) as usize
+}
+
+/// One-permutation hashing with optimal densification (see the [module docs](self)) of the
+/// shingle hashes `shingles` into `out`.
+pub fn one_permutation(shingles: &[u64], seed: u64, out: &mut [u32]) {
+    let n = out.len();
+    out.fill(EMPTY);
+    for &h in shingles {
+        let bin = reduce((h >> 32) as u32, n);
+        let v = h as u32;
+        if let Some(slot) = out.get_mut(bin) {
+            if v < *slot {
+                *slot = v;
+            }
+        }
+    }
+    if shingles.is_empty() || !out.contains(&EMPTY) {
+        return;
+    }
+    densify(seed, out);
+}
+
+/// Fills the empty bins of `out` from filled ones (optimal densification).
+fn densify(seed: u64, out: &mut [u32]) {
+    let n = out.len();
+    let filled: Vec<bool> = out.iter().map(|&v| v != EMPTY).collect();
+    let base = mix64(seed ^ 0xd1b5_4a32_d192_ed03);
+    for i in 0..n {
+        if filled[i] {
+            continue;
+        }
+        let mut attempt: u64 = 1;
+        loop {
+            let g = mix64(base ^ ((i as u64) << 32) ^ attempt);
+            let j = reduce(g as u32, n);
+            if filled[j] {
+                out[i] = out[j];
+                break;
+            }
+            attempt += 1;
+        }
+    }
+}
+
+/// Estimated Jaccard similarity of two signatures: the share of equal slots.
+///
+/// Signatures of different lengths are not comparable and give 0.
+#[must_use]
+pub fn similarity(a: &[u32], b: &[u32]) -> f64 {
+    if a.len() != b.len() || a.is_empty() {
+        return 0.0;
+    }
+    let equal = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    equal as f64 / a.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::similarity::jaccard_sorted;
+
+    fn hasher(shingle: ShingleKind, ngram: usize) -> MinHasher {
+        MinHasher::new(MinHashConfig {
+            shingle,
+            ngram,
+            ..MinHashConfig::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn config_errors_name_field_and_value() {
+        let cases = [
+            (
+                MinHashConfig {
+                    num_perm: 0,
+                    ..Default::default()
+                },
+                "num_perm must be in [1, 8192], got 0",
+            ),
+            (
+                MinHashConfig {
+                    ngram: 33,
+                    ..Default::default()
+                },
+                "ngram must be in [1, 32], got 33",
+            ),
+        ];
+        for (config, msg) in cases {
+            assert_eq!(MinHasher::new(config).unwrap_err().to_string(), msg);
+        }
+    }
+
+    #[test]
+    fn short_and_empty_documents() {
+        let h = hasher(ShingleKind::Word, 5);
+        let empty = h.sketch("  ,  ");
+        assert_eq!(empty.shingles, 0);
+        assert!(empty.signature.iter().all(|&v| v == EMPTY));
+        assert_eq!(empty.exact, h.sketch("").exact);
+        let short = h.sketch("two words");
+        assert_eq!(short.shingles, 1);
+        // Densified: every slot holds the one shingle's value.
+        assert!(short.signature.iter().all(|&v| v == short.signature[0]));
+        assert_ne!(short.signature, h.signature("two other words"));
+    }
+
+    #[test]
+    fn stable_values() {
+        // Fixed values: a change here changes every saved signature and index.
+        let s = hasher(ShingleKind::Auto, 5).signature("one two three four five six seven");
+        let again = hasher(ShingleKind::Auto, 5).signature("One, two; three four FIVE six seven");
+        assert_eq!(s, again);
+        let mut out = vec![0u32; 4];
+        one_permutation(&[0x0000_0000_0000_0005, 0xffff_ffff_0000_0007], 0, &mut out);
+        assert_eq!(out[0], 5);
+        assert_eq!(out[3], 7);
+        assert!(out[1] == 5 || out[1] == 7);
+    }
+
+    #[test]
+    fn seeds_give_unrelated_signatures() {
+        let text = "a b c d e f g h i j k l m n o p q r s t u v w x y z";
+        let a = hasher(ShingleKind::Word, 3).signature(text);
+        let mut config = MinHashConfig {
+            ngram: 3,
+            seed: 1,
+            ..Default::default()
+        };
+        config.shingle = ShingleKind::Word;
+        let b = MinHasher::new(config).unwrap().signature(text);
+        assert!(similarity(&a, &b) < 0.2);
+    }
+
+    #[test]
+    fn auto_uses_chars_for_cjk() {
+        let text = "東京の新しい図書館は月曜日に開館し、多くの市民が訪れた。";
+        let auto = hasher(ShingleKind::Auto, 3).sketch(text);
+        let chars = hasher(ShingleKind::Char, 3).sketch(text);
+        assert_eq!(auto, chars);
+        let latin = "the library opens on monday after two years of building work";
+        assert_eq!(
+            hasher(ShingleKind::Auto, 3).sketch(latin),
+            hasher(ShingleKind::Word, 3).sketch(latin)
+        );
+        assert_ne!(
+            hasher(ShingleKind::Char, 3).signature(latin),
+            hasher(ShingleKind::Word, 3).signature(latin)
+        );
+    }
+
+    #[test]
+    fn estimate_tracks_exact_jaccard() {
+        let h = hasher(ShingleKind::Word, 2);
+        let words: Vec<String> = (0..400).map(|i| format!("w{i}")).collect();
+        let a = words[..300].join(" ");
+        let b = words[100..].join(" ");
+        let exact = jaccard_sorted(&h.shingle_set(&a), &h.shingle_set(&b));
+        let est = similarity(&h.signature(&a), &h.signature(&b));
+        assert!((exact - 0.5).abs() < 0.01, "exact {exact}");
+        assert!(
+            (est - exact).abs() < 0.12,
+            "estimate {est} vs exact {exact}"
+        );
+    }
+}
