@@ -126,6 +126,11 @@ def test_public_surface() -> None:
         "annotate",
         "clean",
         "clean_jsonl",
+        # near-duplicates (test_dedup.py)
+        "DedupIndex",
+        "DedupResult",
+        "MinHashDeduper",
+        "dedup_jsonl",
     }
     for name in chaffless.__all__:
         assert hasattr(chaffless, name), name
