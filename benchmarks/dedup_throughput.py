@@ -64,7 +64,7 @@ def load(corpus: Path) -> tuple[list[str], list[str]]:
 
 
 def chaffless_run(
-    corpus: Path, threads: int, exact: bool, shingle: str
+    corpus: Path, threads: int, exact: bool, shingle: str, mode: str = "union_find"
 ) -> tuple[float, list[dict[str, Any]]]:
     """Seconds for dedup_jsonl end to end, and the output records (without text)."""
     deduper = chaffless.MinHashDeduper(
@@ -76,6 +76,7 @@ def chaffless_run(
         exact=exact,
         num_threads=threads,
         shingle=shingle,
+        mode=mode,
     )
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.jsonl"
@@ -144,6 +145,7 @@ def main() -> None:
     ap.add_argument("--suffix", default="", help="corpus file suffix given to the generator")
     ap.add_argument("--peer-docs", type=int, default=0, help="pages to time peers on (0: all)")
     ap.add_argument("--skip-peers", action="store_true")
+    ap.add_argument("--mode", default="union_find", choices=["union_find", "star"])
     ap.add_argument(
         "--shingle",
         default="auto",
@@ -171,7 +173,7 @@ def main() -> None:
     results = {}
     for exact in (False, True):
         for threads in (1, 0):
-            seconds, records = chaffless_run(corpus, threads, exact, args.shingle)
+            seconds, records = chaffless_run(corpus, threads, exact, args.shingle, args.mode)
             results[exact] = records
             label = f"chaffless{' --exact' if exact else ''} ({threads or cores} thr)"
             label += f" {args.shingle}" if args.shingle != "auto" else ""
