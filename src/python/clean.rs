@@ -384,6 +384,16 @@ fn clean_all(cleaner: &Cleaner, texts: &[String], sites: &[Option<String>]) -> V
     }
 }
 
+/// A one-thread copy of `cleaner` in a forked child (whose inherited rayon pools have no
+/// threads), else none: use `cleaner` itself.
+fn single_threaded(cleaner: &Cleaner) -> Result<Option<Cleaner>> {
+    if parallel_allowed() {
+        Ok(None)
+    } else {
+        cleaner.with_num_threads(1).map(Some)
+    }
+}
+
 /// The sites of a batch call: as many as texts, or none.
 fn check_sites(
     texts: &[String],
@@ -504,13 +514,8 @@ impl PyCleaner {
         sites: Vec<Option<String>>,
     ) -> PyResult<Self> {
         let inner = detached(py, || {
-            let c = if parallel_allowed() {
-                self.inner
-                    .with_num_threads(self.inner.config().num_threads)?
-            } else {
-                self.inner.with_num_threads(1)?
-            };
-            c.fit(&texts, &sites)
+            let single = single_threaded(&self.inner)?;
+            single.as_ref().unwrap_or(&self.inner).fit(&texts, &sites)
         })?;
         Ok(Self { inner })
     }
@@ -524,13 +529,11 @@ impl PyCleaner {
         sites: Vec<Option<String>>,
     ) -> PyResult<Self> {
         let inner = detached(py, || {
-            let c = if parallel_allowed() {
-                self.inner
-                    .with_num_threads(self.inner.config().num_threads)?
-            } else {
-                self.inner.with_num_threads(1)?
-            };
-            c.partial_fit(&texts, &sites)
+            let single = single_threaded(&self.inner)?;
+            single
+                .as_ref()
+                .unwrap_or(&self.inner)
+                .partial_fit(&texts, &sites)
         })?;
         Ok(Self { inner })
     }
