@@ -320,10 +320,6 @@ impl ChromeDetector {
         best_range
     }
 
-    fn hashes(doc: &Document<'_>, i: usize) -> Vec<u64> {
-        doc.tokens(i).iter().map(|t| t.hash).collect()
-    }
-
     fn is_number(doc: &Document<'_>, i: usize, k: usize) -> bool {
         let t = doc.tokens(i)[k];
         doc.text()[t.start..t.end].chars().all(|c| c.is_numeric())
@@ -352,10 +348,9 @@ impl ChromeDetector {
             && !doc.block_text(i).ends_with('.')
     }
 
-    /// A local cue inside the main text (or anywhere).
-    fn local_cue(&self, doc: &Document<'_>, i: usize, f: &Features) -> Option<Hit> {
-        let h = Self::hashes(doc, i);
-        if self.interface(doc, i, &h) {
+    /// A local cue inside the main text (or anywhere); `h` holds the block's token hashes.
+    fn local_cue(&self, doc: &Document<'_>, i: usize, f: &Features, h: &[u64]) -> Option<Hit> {
+        if self.interface(doc, i, h) {
             return Some(Hit {
                 rule: "interface",
                 score: 0.8,
@@ -364,7 +359,7 @@ impl ChromeDetector {
         }
         let promo_at_start =
             || (0..h.len().min(3)).any(|k| self.lexicon.promo.match_at(&h[k..]).is_some());
-        if (f.words <= MAX_PROMO_WORDS && self.lexicon.promo.occurs_in(&h))
+        if (f.words <= MAX_PROMO_WORDS && self.lexicon.promo.occurs_in(h))
             || (f.words <= 2 * MAX_PROMO_WORDS && promo_at_start())
         {
             return Some(Hit {
@@ -373,7 +368,7 @@ impl ChromeDetector {
                 evidence: "a promo or legal notice".into(),
             });
         }
-        if f.words <= MAX_CREDIT_WORDS && !f.sentence && self.lexicon.credit.occurs_in(&h) {
+        if f.words <= MAX_CREDIT_WORDS && !f.sentence && self.lexicon.credit.occurs_in(h) {
             // The credit must close the line (a caption ends with its credit) or the line
             // must be short: "told Reuters on Monday" inside a sentence is not a credit.
             let tail = h.len().saturating_sub(4);
@@ -456,6 +451,16 @@ impl ChromeDetector {
     }
 }
 
+/// The first `n` words of `text`, with "…" when there are more.
+fn head(text: &str, n: usize) -> String {
+    let mut words = text.split_whitespace();
+    let mut out: Vec<&str> = words.by_ref().take(n).collect();
+    if words.next().is_some() {
+        out.push("…");
+    }
+    out.join(" ")
+}
+
 fn ends_sentence(text: &str) -> bool {
     let t = text.trim_end_matches(|c: char| {
         matches!(
@@ -484,19 +489,24 @@ impl Detector for ChromeDetector {
         }
         let main = self.main_text(&feats);
         // Local cues everywhere, and lists of links under their headers.
+        let mut h: Vec<u64> = Vec::new();
         let mut i = 0;
         while i < n {
+            h.clear();
+            h.extend(doc.tokens(i).iter().map(|t| t.hash));
             if hits[i].is_none() {
-                hits[i] = self.local_cue(doc, i, &feats[i]);
+                hits[i] = self.local_cue(doc, i, &feats[i], &h);
             }
-            let h = Self::hashes(doc, i);
             if self.list_header(doc, i, &h) {
                 let mut j = i + 1;
                 while j < n && j <= i + MAX_LIST_LINES && Self::headline_like(doc, j, &feats[j]) {
                     j += 1;
                 }
-                // One line under a header may be the article's title: a list has two.
-                if j > i + 2 {
+                // One line under a header may be the article's title: a list has two. Lines
+                // that run from a header straight into the main text are the article's own
+                // head (section label, title, byline), not links.
+                let into_main = main.is_some_and(|(a, _)| i < a && j >= a);
+                if j > i + 2 && !into_main {
                     let header = doc.block_text(i);
                     for hit in &mut hits[i..j] {
                         if hit.is_none() {
@@ -529,6 +539,8 @@ impl Detector for ChromeDetector {
                             <= 1
                 })
                 .max_by_key(|&k| (feats[k].words, k));
+            // Named by its words, not its line numbers: later passes see fewer lines.
+            let opening = format!("opens {:?}", head(doc.block_text(a), 6));
             for (k, f) in feats.iter().enumerate() {
                 if (a..=b).contains(&k) || hits[k].is_some() || Some(k) == title {
                     continue;
@@ -540,7 +552,7 @@ impl Detector for ChromeDetector {
                 hits[k] = Some(Hit {
                     rule: "outside_main_text",
                     score: 0.6,
-                    evidence: format!("{side} the main text (lines {}-{})", a + 1, b + 1),
+                    evidence: format!("{side} the main text, which {opening}"),
                 });
             }
         }
@@ -638,6 +650,25 @@ mod tests {
         assert!(
             got.iter().all(|s| !page[s.range()].starts_with("Budget")),
             "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_header_running_into_the_article_keeps_its_title() {
+        // Section label, title, byline, dateline, then the article: no list of links.
+        let page = format!(
+            "Latest news\nBudget passes after long debate\nBy Jane Roe\nMay 3, 2024\n{ARTICLE}"
+        );
+        let got = spans(&page);
+        assert!(got.iter().all(|s| s.rule != "related_list"), "{got:?}");
+        assert!(
+            got.iter().all(|s| !page[s.range()].starts_with("Budget")),
+            "{got:?}"
+        );
+        let outside = got.iter().find(|s| s.rule == "outside_main_text").unwrap();
+        assert_eq!(
+            outside.evidence,
+            "before the main text, which opens \"The council approved the new budget …\""
         );
     }
 
