@@ -135,8 +135,13 @@ impl Cleaner {
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the first bad field.
     pub fn new(config: CleanerConfig) -> Result<Self> {
+        Self::build(config, None)
+    }
+
+    /// A cleaner of `config` (validated here) using `model`: the detectors are built once.
+    fn build(config: CleanerConfig, model: Option<Arc<SiteModel>>) -> Result<Self> {
         config.validate()?;
-        let detectors = detectors(&config, None);
+        let detectors = detectors(&config, model.clone());
         let pool = if config.num_threads == 0 {
             None
         } else {
@@ -149,7 +154,7 @@ impl Cleaner {
             config,
             detectors,
             pool,
-            model: None,
+            model,
         })
     }
 
@@ -167,11 +172,7 @@ impl Cleaner {
                 self.config.seed
             )));
         }
-        let mut out = Self::new(self.config.clone())?;
-        let model = Arc::new(model);
-        out.detectors = detectors(&self.config, Some(Arc::clone(&model)));
-        out.model = Some(model);
-        Ok(out)
+        Self::build(self.config.clone(), Some(Arc::new(model)))
     }
 
     /// The same cleaner (configuration and site statistics) with another thread count.
@@ -179,11 +180,8 @@ impl Cleaner {
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) for a bad thread count.
     pub fn with_num_threads(&self, n: usize) -> Result<Self> {
-        let out = Self::new(self.config.clone().with_num_threads(n))?;
-        match &self.model {
-            Some(m) => out.with_model(SiteModel::clone(m)),
-            None => Ok(out),
-        }
+        // The statistics are shared, not copied.
+        Self::build(self.config.clone().with_num_threads(n), self.model.clone())
     }
 
     /// The cleaner as bytes: its configuration (JSON) and its site statistics, if fitted.

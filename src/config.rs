@@ -64,6 +64,18 @@ impl Default for RepeatConfig {
     }
 }
 
+/// A configuration of type `T` from JSON (missing keys take their defaults), checked with
+/// `validate`.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    json: &str,
+    validate: impl FnOnce(&T) -> Result<()>,
+) -> Result<T> {
+    let config: T = serde_json::from_str(json)
+        .map_err(|e| Error::config(format!("invalid configuration: {e}")))?;
+    validate(&config)?;
+    Ok(config)
+}
+
 fn check_unit(field: &str, v: f64) -> Result<()> {
     if v > 0.0 && v <= 1.0 {
         Ok(())
@@ -299,10 +311,7 @@ impl CleanerConfig {
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) for unknown keys, wrong types or bad
     /// values.
     pub fn from_json(json: &str) -> Result<Self> {
-        let config: Self = serde_json::from_str(json)
-            .map_err(|e| Error::config(format!("invalid configuration: {e}")))?;
-        config.validate()?;
-        Ok(config)
+        parse_json(json, Self::validate)
     }
 
     /// The configuration as JSON, every key present.

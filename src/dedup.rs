@@ -147,10 +147,7 @@ impl DedupConfig {
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) for bad JSON, unknown keys or values
     /// out of range.
     pub fn from_json(json: &str) -> Result<Self> {
-        let config: Self = serde_json::from_str(json)
-            .map_err(|e| Error::config(format!("invalid configuration: {e}")))?;
-        config.validate()?;
-        Ok(config)
+        crate::config::parse_json(json, Self::validate)
     }
 
     /// The MinHash part of the configuration.

@@ -207,11 +207,10 @@ fn process(cleaner: &Cleaner, opts: &JsonlOptions, file: &str, lineno: u64, raw:
         Ok(None) => return Outcome::Blank,
         Err(reason) => return reject(file, lineno, raw, reason),
     };
-    let site: Option<String> = opts
+    let site = opts
         .site_field
-        .as_ref()
-        .and_then(|f| record.get(f.as_str()))
-        .and_then(|v| serde_json::from_str(v.get()).ok());
+        .as_deref()
+        .and_then(|f| string_field(&record, f));
     let result = cleaner.clean_site(&text, site.as_deref());
     let replacement = if opts.annotate {
         spans_json(&text, &result.spans)
@@ -382,9 +381,15 @@ impl AtomicOutput {
     }
 }
 
-/// A progress bar on standard error, when `enabled` and it is a terminal: bytes of `total`
-/// when the size is known, a spinner otherwise.
-pub(crate) fn progress_bar(enabled: bool, total: Option<u64>) -> Option<indicatif::ProgressBar> {
+/// A progress bar over reading `input` on standard error, when `enabled` and it is a terminal:
+/// bytes of the file when its size is known (not standard input, not compressed), a spinner
+/// otherwise.
+pub(crate) fn progress_bar(enabled: bool, input: &str) -> Option<indicatif::ProgressBar> {
+    let total = if input == "-" || input.ends_with(".gz") || input.ends_with(".zst") {
+        None
+    } else {
+        std::fs::metadata(input).ok().map(|m| m.len())
+    };
     if enabled && io::stderr().is_terminal() {
         let bar = match total {
             Some(n) => indicatif::ProgressBar::new(n),
@@ -404,6 +409,97 @@ pub(crate) fn progress_bar(enabled: bool, total: Option<u64>) -> Option<indicati
     }
 }
 
+/// Reads `reader` (the file `input`) in batches of at most `batch` lines (and about 64 MiB),
+/// calling `f(lines, bytes)` with `(line number, bytes)` pairs; every line read is first
+/// copied to `spool` when given (standard input kept for a second pass).
+pub(crate) fn for_each_batch(
+    reader: &mut dyn BufRead,
+    input: &str,
+    batch: usize,
+    mut spool: Option<&mut dyn Write>,
+    mut f: impl FnMut(&[(u64, Vec<u8>)], usize) -> Result<()>,
+) -> Result<()> {
+    let batch = batch.max(1);
+    let mut lineno = 0u64;
+    let mut lines: Vec<(u64, Vec<u8>)> = Vec::with_capacity(batch);
+    loop {
+        lines.clear();
+        let mut bytes_read = 0usize;
+        while lines.len() < batch && bytes_read < (64 << 20) {
+            let mut buf = Vec::new();
+            let n = reader
+                .read_until(b'\n', &mut buf)
+                .map_err(|e| Error::io(format!("cannot read {input} after line {lineno}"), e))?;
+            if n == 0 {
+                break;
+            }
+            if let Some(w) = spool.as_mut() {
+                w.write_all(&buf)
+                    .map_err(|e| Error::io("cannot spool standard input", e))?;
+            }
+            lineno += 1;
+            bytes_read += n;
+            lines.push((lineno, buf));
+        }
+        if lines.is_empty() {
+            return Ok(());
+        }
+        f(&lines, bytes_read)?;
+    }
+}
+
+/// The rejects file of a run over `input`: created on the first rejected record, written
+/// atomically; with no path, a rejected record is an error naming the file and line.
+pub(crate) struct Rejects<'a> {
+    input: &'a str,
+    path: Option<&'a str>,
+    out: Option<AtomicOutput>,
+}
+
+impl<'a> Rejects<'a> {
+    pub(crate) fn new(input: &'a str, path: Option<&'a str>) -> Self {
+        Self {
+            input,
+            path,
+            out: None,
+        }
+    }
+
+    /// Writes the reject `line` of record `lineno`.
+    pub(crate) fn write(&mut self, lineno: u64, line: &str) -> Result<()> {
+        let Some(path) = self.path else {
+            return Err(Error::input(format!(
+                "{}:{lineno}: record rejected and no rejects file given: {line}",
+                self.input
+            )));
+        };
+        if self.out.is_none() {
+            self.out = Some(AtomicOutput::create(path)?);
+        }
+        match self.out.as_mut() {
+            Some(out) => out.write_line(line),
+            None => Ok(()),
+        }
+    }
+
+    /// The rejects file's path, once a record was written to it.
+    pub(crate) fn written(&self) -> Option<String> {
+        self.out.as_ref().and(self.path).map(str::to_string)
+    }
+
+    /// Puts the rejects file in place, if one was written.
+    pub(crate) fn commit(self) -> Result<()> {
+        self.out.map_or(Ok(()), AtomicOutput::commit)
+    }
+}
+
+/// The string value of field `name` of a parsed record, if it has one.
+pub(crate) fn string_field(record: &IndexMap<String, &RawValue>, name: &str) -> Option<String> {
+    record
+        .get(name)
+        .and_then(|v| serde_json::from_str::<String>(v.get()).ok())
+}
+
 /// Cleans the JSONL file `input` into `output` (`-` for standard input / output).
 ///
 /// See the [module docs](self) for the guarantees. Blank lines are skipped (and counted).
@@ -420,83 +516,52 @@ pub fn clean_jsonl(
     opts: &JsonlOptions,
 ) -> Result<JsonlSummary> {
     let mut reader = open_input(input)?;
-    let total = if input == "-" || input.ends_with(".gz") || input.ends_with(".zst") {
-        None
-    } else {
-        std::fs::metadata(input).ok().map(|m| m.len())
-    };
-    let bar = progress_bar(opts.progress, total);
-
+    let bar = progress_bar(opts.progress, input);
     let mut out = AtomicOutput::create(output)?;
-    let mut rejects: Option<AtomicOutput> = None;
+    let mut rejects = Rejects::new(input, opts.rejects.as_deref());
     let mut summary = JsonlSummary::default();
-    let mut lineno: u64 = 0;
-    let batch = opts.batch_records.max(1);
-    let mut lines: Vec<(u64, Vec<u8>)> = Vec::with_capacity(batch);
-    loop {
-        lines.clear();
-        let mut bytes_read = 0usize;
-        while lines.len() < batch && bytes_read < (64 << 20) {
-            let mut buf = Vec::new();
-            let n = reader
-                .read_until(b'\n', &mut buf)
-                .map_err(|e| Error::io(format!("cannot read {input} after line {lineno}"), e))?;
-            if n == 0 {
-                break;
-            }
-            lineno += 1;
-            bytes_read += n;
-            lines.push((lineno, buf));
-        }
-        if lines.is_empty() {
-            break;
-        }
-        let outcomes: Vec<Outcome> = cleaner.install(|| {
-            use rayon::prelude::*;
-            lines
-                .par_iter()
-                .map(|(n, raw)| process(cleaner, opts, input, *n, raw))
-                .collect()
-        });
-        for ((n, _), outcome) in lines.iter().zip(outcomes) {
-            match outcome {
-                Outcome::Blank => summary.blank_lines += 1,
-                Outcome::Out {
-                    line,
-                    input_len,
-                    result,
-                } => {
-                    summary.records_in += 1;
-                    summary.records_out += 1;
-                    summary.report.add(input_len, &result);
-                    out.write_line(&line)?;
-                }
-                Outcome::Reject(line) => {
-                    summary.records_in += 1;
-                    summary.rejected += 1;
-                    let Some(path) = &opts.rejects else {
-                        return Err(Error::input(format!(
-                            "{input}:{n}: record rejected and no rejects file given: {line}"
-                        )));
-                    };
-                    if rejects.is_none() {
-                        rejects = Some(AtomicOutput::create(path)?);
-                        summary.rejects_path = Some(path.clone());
+    for_each_batch(
+        &mut reader,
+        input,
+        opts.batch_records,
+        None,
+        |lines, bytes_read| {
+            let outcomes: Vec<Outcome> = cleaner.install(|| {
+                use rayon::prelude::*;
+                lines
+                    .par_iter()
+                    .map(|(n, raw)| process(cleaner, opts, input, *n, raw))
+                    .collect()
+            });
+            for ((n, _), outcome) in lines.iter().zip(outcomes) {
+                match outcome {
+                    Outcome::Blank => summary.blank_lines += 1,
+                    Outcome::Out {
+                        line,
+                        input_len,
+                        result,
+                    } => {
+                        summary.records_in += 1;
+                        summary.records_out += 1;
+                        summary.report.add(input_len, &result);
+                        out.write_line(&line)?;
                     }
-                    if let Some(r) = rejects.as_mut() {
-                        r.write_line(&line)?;
+                    Outcome::Reject(line) => {
+                        summary.records_in += 1;
+                        summary.rejected += 1;
+                        rejects.write(*n, &line)?;
                     }
                 }
             }
-        }
-        if let Some(bar) = &bar {
-            bar.inc(bytes_read as u64);
-            bar.set_message(format!("{} records", summary.records_in));
-        }
-    }
-    if let Some(r) = rejects {
-        r.commit()?;
-    }
+            if let Some(bar) = &bar {
+                bar.inc(bytes_read as u64);
+                bar.set_message(format!("{} records", summary.records_in));
+            }
+            Ok(())
+        },
+    )?;
+    summary.rejects_path = rejects.written();
+    rejects.commit()?;
     out.commit()?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
@@ -517,39 +582,19 @@ pub fn fit_jsonl(cleaner: &Cleaner, input: &str, opts: &JsonlOptions) -> Result<
     };
     let mut reader = open_input(input)?;
     let mut model = SiteModel::new(cleaner.config().seed);
-    let batch = opts.batch_records.max(1);
-    let mut lineno: u64 = 0;
-    loop {
-        let mut texts: Vec<String> = Vec::with_capacity(batch);
-        let mut sites: Vec<Option<String>> = Vec::with_capacity(batch);
-        let mut bytes_read = 0usize;
-        while texts.len() < batch && bytes_read < (64 << 20) {
-            let mut buf = Vec::new();
-            let n = reader
-                .read_until(b'\n', &mut buf)
-                .map_err(|e| Error::io(format!("cannot read {input} after line {lineno}"), e))?;
-            if n == 0 {
-                break;
-            }
-            lineno += 1;
-            bytes_read += n;
-            let Ok(record) = serde_json::from_slice::<IndexMap<String, &RawValue>>(&buf) else {
-                continue;
-            };
-            let get = |f: &str| -> Option<String> {
-                record
-                    .get(f)
-                    .and_then(|v| serde_json::from_str::<String>(v.get()).ok())
-            };
-            if let (Some(text), Some(site)) = (get(&opts.text_field), get(site_field)) {
-                texts.push(text);
-                sites.push(Some(site));
-            }
-        }
-        if bytes_read == 0 {
-            break;
-        }
-        model.merge(&cleaner.site_stats(&texts, &sites)?)?;
-    }
+    for_each_batch(&mut reader, input, opts.batch_records, None, |lines, _| {
+        // Parsed on all cores, like the pages are counted.
+        let (texts, sites): (Vec<String>, Vec<Option<String>>) = cleaner.install(|| {
+            use rayon::prelude::*;
+            lines
+                .par_iter()
+                .filter_map(|(_, raw)| {
+                    let (record, text) = parse_record(raw, &opts.text_field).ok()??;
+                    Some((text, Some(string_field(&record, site_field)?)))
+                })
+                .unzip()
+        });
+        model.merge(&cleaner.site_stats(&texts, &sites)?)
+    })?;
     Ok(model)
 }

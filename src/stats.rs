@@ -7,12 +7,13 @@
 //!
 //! # Memory bound
 //!
-//! A site holds exact counts while it has at most [`EXACT_KEYS`] distinct keys. Past that its
-//! counts move into a count-min sketch of [`SKETCH_DEPTH`] × [`SKETCH_WIDTH`] 32-bit counters
-//! (128 KiB), which never under-counts and over-counts a key by at most `e / SKETCH_WIDTH` of
-//! the site's (page, key) pairs with probability `1 - e^-4` — a few pages in a thousand of
-//! a site's pages, far below the share that makes chrome. So a site never takes more than
-//! about 128 KiB, whatever its number of pages, and a small site is exact.
+//! A site holds exact counts (about 24 bytes a key, so at most 96 KiB) while it has at most
+//! [`EXACT_KEYS`] distinct keys. Past that its counts move into a count-min sketch of
+//! [`SKETCH_DEPTH`] × [`SKETCH_WIDTH`] 32-bit counters (128 KiB), which never under-counts and
+//! over-counts a key by at most `e / SKETCH_WIDTH` of the site's (page, key) pairs with
+//! probability `1 - e^-4`: for pages of about 100 distinct lines, about 3% of the site's
+//! pages, well below the share that makes chrome (`site_min_share`, 50%). So a site never
+//! takes more than about 128 KiB, whatever its number of pages, and a small site is exact.
 //!
 //! # Order and merging
 //!
@@ -24,14 +25,13 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::xxh3_64_with_seed;
+use xxhash_rust::xxh3::{xxh3_64_with_seed, Xxh3};
 
 use crate::document::Document;
 use crate::error::{Error, Result};
-use crate::shingle::hash_tokens;
 
 /// Most distinct keys a site counts exactly.
-pub const EXACT_KEYS: usize = 8192;
+pub const EXACT_KEYS: usize = 4096;
 /// Rows of a site's count-min sketch.
 pub const SKETCH_DEPTH: usize = 4;
 /// Counters per row of a site's count-min sketch.
@@ -44,18 +44,17 @@ const NUMBER: u64 = 0x6e75_6d62_6572;
 #[must_use]
 pub fn block_key(doc: &Document<'_>, i: usize, seed: u64) -> u64 {
     let text = doc.text();
-    let hashes: Vec<u64> = doc
-        .tokens(i)
-        .iter()
-        .map(|t| {
-            if text[t.start..t.end].chars().all(char::is_numeric) {
-                NUMBER
-            } else {
-                t.hash
-            }
-        })
-        .collect();
-    hash_tokens(&hashes, seed ^ 0x0062_6c6f_636b)
+    // Streamed: the same bytes as `hash_tokens` over the folded hashes, with no buffer.
+    let mut h = Xxh3::with_seed(seed ^ 0x0062_6c6f_636b);
+    for t in doc.tokens(i) {
+        let folded = if text[t.start..t.end].chars().all(char::is_numeric) {
+            NUMBER
+        } else {
+            t.hash
+        };
+        h.update(&folded.to_le_bytes());
+    }
+    h.digest()
 }
 
 /// A seeded hash of a site's name: how a [`SiteModel`] keys its sites.
@@ -174,8 +173,9 @@ impl SiteStats {
     #[must_use]
     pub fn memory_bytes(&self) -> usize {
         match &self.counts {
-            // A B-tree entry: key and count, plus node overhead (about a third).
-            Counts::Exact(map) => map.len() * 16,
+            // A B-tree entry: key and count (12 bytes, 16 aligned), plus node slack and edges
+            // (nodes run about two-thirds full): about 24 bytes an entry.
+            Counts::Exact(map) => map.len() * 24,
             Counts::Sketch(s) => s.len() * 4,
         }
     }
@@ -342,6 +342,26 @@ mod tests {
         assert_eq!(s.block_pages(block_key(&doc, 2, 0)), 1);
         assert_eq!(m.site_named("b").unwrap().pages(), 1);
         assert!(m.site_named("c").is_none());
+    }
+
+    #[test]
+    fn block_keys_are_hash_tokens_of_the_folded_hashes() {
+        let doc = Document::new("Page 12 of 40 here", 0);
+        let folded: Vec<u64> = doc
+            .tokens(0)
+            .iter()
+            .map(|t| {
+                if doc.text()[t.start..t.end].chars().all(char::is_numeric) {
+                    NUMBER
+                } else {
+                    t.hash
+                }
+            })
+            .collect();
+        assert_eq!(
+            block_key(&doc, 0, 5),
+            crate::shingle::hash_tokens(&folded, 5 ^ 0x0062_6c6f_636b)
+        );
     }
 
     #[test]

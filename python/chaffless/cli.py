@@ -390,19 +390,26 @@ def _make_cleaner(options: dict[str, Any]) -> Any:
 # --- clean -------------------------------------------------------------------------------------
 
 
-def _run_clean(args: argparse.Namespace) -> int:
+def _checked_paths(args: argparse.Namespace) -> str:
+    """The rejects path of a run, after checking that IN, OUT and it are distinct files."""
     parser: argparse.ArgumentParser = args.parser
-    from chaffless._chaffless import clean_jsonl
-
-    rejects = args.rejects if args.rejects is not None else default_rejects_path(args.output)
+    rejects: str = args.rejects if args.rejects is not None else default_rejects_path(args.output)
     if rejects == "-":
         parser.error("--rejects must be a file, not -")
     if _same_file(rejects, args.output):
         parser.error(f"--rejects and -o are the same file: {rejects}")
-    if args.report_json == "-" and args.output == "-":
-        parser.error("--report-json - and -o - would both write to standard output")
     if _same_file(args.input, args.output):
         parser.error(f"IN and -o are the same file: {args.input}")
+    return rejects
+
+
+def _run_clean(args: argparse.Namespace) -> int:
+    parser: argparse.ArgumentParser = args.parser
+    from chaffless._chaffless import clean_jsonl
+
+    rejects = _checked_paths(args)
+    if args.report_json == "-" and args.output == "-":
+        parser.error("--report-json - and -o - would both write to standard output")
 
     if args.dedup and args.annotate:
         parser.error("--dedup works on cleaned text: it cannot be combined with --annotate")
@@ -523,13 +530,7 @@ def _run_dedup(args: argparse.Namespace) -> int:
     parser: argparse.ArgumentParser = args.parser
     from chaffless._chaffless import dedup_jsonl
 
-    rejects = args.rejects if args.rejects is not None else default_rejects_path(args.output)
-    if rejects == "-":
-        parser.error("--rejects must be a file, not -")
-    if _same_file(rejects, args.output):
-        parser.error(f"--rejects and -o are the same file: {rejects}")
-    if _same_file(args.input, args.output):
-        parser.error(f"IN and -o are the same file: {args.input}")
+    rejects = _checked_paths(args)
     options = _load_config(args.config, args.threads)
     for key in ("threshold", "num_perm", "ngram", "shingle", "mode", "representative"):
         value = getattr(args, key)

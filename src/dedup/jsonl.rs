@@ -8,7 +8,7 @@
 //! cluster with `drop`). Standard input is spooled to a temporary file for the later passes.
 //! Only the sketches (about 0.6 KB per record at 128 permutations) stay in memory.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 
 use indexmap::IndexMap;
 use rayon::prelude::*;
@@ -18,7 +18,9 @@ use serde_json::value::RawValue;
 
 use super::{DedupStats, Deduper, Sketches};
 use crate::error::{Error, Result};
-use crate::jsonl::{open_input, parse_record, progress_bar, reject_line, AtomicOutput};
+use crate::jsonl::{
+    for_each_batch, open_input, parse_record, progress_bar, reject_line, AtomicOutput, Rejects,
+};
 use crate::minhash::Scratch;
 
 /// Options of [`dedup_jsonl`].
@@ -104,42 +106,6 @@ enum First {
     },
 }
 
-/// Reads `input` in batches of lines, calling `f(batch)` with `(line number, bytes)` pairs.
-fn for_each_batch(
-    reader: &mut dyn BufRead,
-    input: &str,
-    batch: usize,
-    mut spool: Option<&mut dyn Write>,
-    mut f: impl FnMut(&[(u64, Vec<u8>)], usize) -> Result<()>,
-) -> Result<()> {
-    let mut lineno = 0u64;
-    let mut lines: Vec<(u64, Vec<u8>)> = Vec::with_capacity(batch);
-    loop {
-        lines.clear();
-        let mut bytes_read = 0usize;
-        while lines.len() < batch && bytes_read < (64 << 20) {
-            let mut buf = Vec::new();
-            let n = reader
-                .read_until(b'\n', &mut buf)
-                .map_err(|e| Error::io(format!("cannot read {input} after line {lineno}"), e))?;
-            if n == 0 {
-                break;
-            }
-            if let Some(w) = spool.as_mut() {
-                w.write_all(&buf)
-                    .map_err(|e| Error::io("cannot spool standard input", e))?;
-            }
-            lineno += 1;
-            bytes_read += n;
-            lines.push((lineno, buf));
-        }
-        if lines.is_empty() {
-            return Ok(());
-        }
-        f(&lines, bytes_read)?;
-    }
-}
-
 fn first_pass(
     deduper: &Deduper,
     opts: &DedupJsonlOptions,
@@ -191,12 +157,7 @@ pub fn dedup_jsonl(
     output: &str,
     opts: &DedupJsonlOptions,
 ) -> Result<DedupJsonlSummary> {
-    let total = if input == "-" || input.ends_with(".gz") || input.ends_with(".zst") {
-        None
-    } else {
-        std::fs::metadata(input).ok().map(|m| m.len())
-    };
-    let bar = progress_bar(opts.progress, total);
+    let bar = progress_bar(opts.progress, input);
     let batch = opts.batch_records.max(1);
     let mut spool = if input == "-" {
         Some(
@@ -207,7 +168,7 @@ pub fn dedup_jsonl(
         None
     };
     let mut out = AtomicOutput::create(output)?;
-    let mut rejects: Option<AtomicOutput> = None;
+    let mut rejects = Rejects::new(input, opts.rejects.as_deref());
     let mut summary = DedupJsonlSummary::default();
     let mut sketches = Sketches::new(deduper.config.num_perm);
     let mut lines_of: Vec<u64> = Vec::new();
@@ -236,18 +197,7 @@ pub fn dedup_jsonl(
                     First::Reject(line) => {
                         summary.records_in += 1;
                         summary.rejected += 1;
-                        let Some(path) = &opts.rejects else {
-                            return Err(Error::input(format!(
-                                "{input}:{n}: record rejected and no rejects file given: {line}"
-                            )));
-                        };
-                        if rejects.is_none() {
-                            rejects = Some(AtomicOutput::create(path)?);
-                            summary.rejects_path = Some(path.clone());
-                        }
-                        if let Some(r) = rejects.as_mut() {
-                            r.write_line(&line)?;
-                        }
+                        rejects.write(*n, &line)?;
                     }
                     First::Record {
                         signature,
@@ -364,9 +314,8 @@ pub fn dedup_jsonl(
             "{input}: input changed while reading"
         )));
     }
-    if let Some(r) = rejects {
-        r.commit()?;
-    }
+    summary.rejects_path = rejects.written();
+    rejects.commit()?;
     out.commit()?;
     if let Some(bar) = bar {
         bar.finish_and_clear();

@@ -211,6 +211,8 @@ pub struct ChromeDetector {
 #[derive(Clone, Copy, Debug, Default)]
 struct Features {
     words: usize,
+    /// Index of the block's first token in the page's token masks.
+    first: usize,
     stop: usize,
     sentence: bool,
     prose: bool,
@@ -244,37 +246,36 @@ impl ChromeDetector {
         self
     }
 
-    fn features(&self, doc: &Document<'_>) -> Vec<Features> {
+    /// Each block's features, and each token's stopword languages (a bit set per token, in
+    /// document order: one table lookup per token serves every later question).
+    fn features(&self, doc: &Document<'_>) -> (Vec<Features>, Vec<u64>) {
         let n = doc.blocks().len();
-        // The page's language: the stopword list covering most tokens.
-        let mut counts = [0u32; 64];
+        let mut masks: Vec<u64> = Vec::new();
         for i in 0..n {
-            for t in doc.tokens(i) {
-                if let Some(&mask) = self.stopwords.get(&t.hash) {
-                    let mut m = mask;
-                    while m != 0 {
-                        counts[m.trailing_zeros() as usize] += 1;
-                        m &= m - 1;
-                    }
-                }
-            }
+            masks.extend(
+                doc.tokens(i)
+                    .iter()
+                    .map(|t| self.stopwords.get(&t.hash).copied().unwrap_or(0)),
+            );
         }
+        // The page's language: the stopword list covering most tokens.
+        let counts = language_counts(&masks);
         let lang = counts
             .iter()
             .enumerate()
             .max_by_key(|&(i, &c)| (c, std::cmp::Reverse(i)))
             .map_or(0, |(i, _)| i);
         let bit = 1u64 << lang;
-        (0..n)
+        let cfg = &self.config;
+        let mut first = 0;
+        let feats = (0..n)
             .map(|i| {
-                let toks = doc.tokens(i);
-                let stop = toks
+                let words = doc.tokens(i).len();
+                let stop = masks[first..first + words]
                     .iter()
-                    .filter(|t| self.stopwords.get(&t.hash).is_some_and(|m| m & bit != 0))
+                    .filter(|&&m| m & bit != 0)
                     .count();
-                let words = toks.len();
                 let sentence = ends_sentence(doc.block_text(i));
-                let cfg = &self.config;
                 #[allow(clippy::cast_precision_loss)]
                 let share = if words == 0 {
                     0.0
@@ -285,14 +286,18 @@ impl ChromeDetector {
                     || (sentence
                         && words * 2 >= cfg.min_words
                         && share >= cfg.min_stopword_share * 0.7);
-                Features {
+                let f = Features {
                     words,
                     stop,
                     sentence,
                     prose,
-                }
+                    first,
+                };
+                first += words;
+                f
             })
-            .collect()
+            .collect();
+        (feats, masks)
     }
 
     /// The main text: the block range of largest total value, if any block is prose.
@@ -348,8 +353,16 @@ impl ChromeDetector {
             && !doc.block_text(i).ends_with('.')
     }
 
-    /// A local cue inside the main text (or anywhere); `h` holds the block's token hashes.
-    fn local_cue(&self, doc: &Document<'_>, i: usize, f: &Features, h: &[u64]) -> Option<Hit> {
+    /// A local cue inside the main text (or anywhere); `h` holds the block's token hashes,
+    /// `masks` the page's token stopword masks.
+    fn local_cue(
+        &self,
+        doc: &Document<'_>,
+        i: usize,
+        f: &Features,
+        h: &[u64],
+        masks: &[u64],
+    ) -> Option<Hit> {
         if self.interface(doc, i, h) {
             return Some(Hit {
                 rule: "interface",
@@ -392,7 +405,7 @@ impl ChromeDetector {
             });
         }
         if f.words >= 8 && !f.prose {
-            if let Some(lang) = self.other_language(doc, i, f) {
+            if let Some(lang) = self.other_language(&masks[f.first..f.first + f.words], f) {
                 return Some(Hit {
                     rule: "other_language",
                     score: 0.6,
@@ -405,21 +418,11 @@ impl ChromeDetector {
 
     /// The language whose stopwords make block `i` prose, when it is not the page's (whose
     /// stopwords are `f.stop` of the block's words).
-    fn other_language(&self, doc: &Document<'_>, i: usize, f: &Features) -> Option<&'static str> {
-        let toks = doc.tokens(i);
-        let mut counts = [0u32; 64];
-        for t in toks {
-            if let Some(&mask) = self.stopwords.get(&t.hash) {
-                let mut m = mask;
-                while m != 0 {
-                    counts[m.trailing_zeros() as usize] += 1;
-                    m &= m - 1;
-                }
-            }
-        }
+    fn other_language(&self, masks: &[u64], f: &Features) -> Option<&'static str> {
+        let counts = language_counts(masks);
         let (lang, &best) = counts.iter().enumerate().max_by_key(|&(_, c)| *c)?;
         #[allow(clippy::cast_precision_loss)]
-        let share = f64::from(best) / toks.len() as f64;
+        let share = f64::from(best) / masks.len() as f64;
         (share >= self.config.min_stopword_share && f.stop * 2 < best as usize)
             .then(|| stopword_languages().get(lang).copied())
             .flatten()
@@ -451,6 +454,19 @@ impl ChromeDetector {
     }
 }
 
+/// How many tokens each stopword language covers, from the tokens' language bit sets.
+fn language_counts(masks: &[u64]) -> [u32; 64] {
+    let mut counts = [0u32; 64];
+    for &mask in masks {
+        let mut m = mask;
+        while m != 0 {
+            counts[m.trailing_zeros() as usize] += 1;
+            m &= m - 1;
+        }
+    }
+    counts
+}
+
 /// The first `n` words of `text`, with "…" when there are more.
 fn head(text: &str, n: usize) -> String {
     let mut words = text.split_whitespace();
@@ -480,7 +496,7 @@ impl Detector for ChromeDetector {
         if !self.config.enabled || doc.blocks().is_empty() {
             return;
         }
-        let feats = self.features(doc);
+        let (feats, masks) = self.features(doc);
         let n = feats.len();
         let mut hits: Vec<Option<Hit>> = (0..n).map(|_| None).collect();
         // Across pages first: the strongest evidence.
@@ -495,7 +511,7 @@ impl Detector for ChromeDetector {
             h.clear();
             h.extend(doc.tokens(i).iter().map(|t| t.hash));
             if hits[i].is_none() {
-                hits[i] = self.local_cue(doc, i, &feats[i], &h);
+                hits[i] = self.local_cue(doc, i, &feats[i], &h, &masks);
             }
             if self.list_header(doc, i, &h) {
                 let mut j = i + 1;

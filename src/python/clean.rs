@@ -15,7 +15,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use pyo3::IntoPyObjectExt;
 
 use super::config::{config_from_py, serde_to_py};
-use super::{detached, parallel_allowed};
+use super::{detached, parallel_allowed, single_threaded};
 use crate::clean::{CleanResult, Cleaner, LabelCount};
 use crate::config::CleanerConfig;
 use crate::document::{char_offsets, Label, Span};
@@ -381,16 +381,6 @@ fn clean_all(cleaner: &Cleaner, texts: &[String], sites: &[Option<String>]) -> V
             .enumerate()
             .map(|(i, t)| cleaner.clean_site(t, sites.get(i).and_then(Option::as_deref)))
             .collect()
-    }
-}
-
-/// A one-thread copy of `cleaner` in a forked child (whose inherited rayon pools have no
-/// threads), else none: use `cleaner` itself.
-fn single_threaded(cleaner: &Cleaner) -> Result<Option<Cleaner>> {
-    if parallel_allowed() {
-        Ok(None)
-    } else {
-        cleaner.with_num_threads(1).map(Some)
     }
 }
 

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 
 use super::clean::PyCleaner;
 use super::config::serde_to_py;
-use super::{detached, parallel_allowed};
+use super::{detached, single_threaded};
 use crate::error::{Error, Result};
 use crate::jsonl::JsonlOptions;
 
@@ -51,13 +51,8 @@ fn clean_jsonl<'py>(
     };
     let inner = &cleaner.get().inner;
     let summary = detached(py, || {
-        if parallel_allowed() {
-            crate::jsonl::clean_jsonl(inner, &input, &output, &opts)
-        } else {
-            // The inherited rayon pools have no threads in a forked child: use a fresh
-            // one-thread pool, created in this process.
-            crate::jsonl::clean_jsonl(&inner.with_num_threads(1)?, &input, &output, &opts)
-        }
+        let single = single_threaded(inner)?;
+        crate::jsonl::clean_jsonl(single.as_ref().unwrap_or(inner), &input, &output, &opts)
     })?;
     serde_to_py(py, &summary)
 }
@@ -80,12 +75,8 @@ fn fit_jsonl(
     };
     let inner = &cleaner.get().inner;
     let fitted = detached(py, || {
-        let c = if parallel_allowed() {
-            inner.with_num_threads(inner.config().num_threads)?
-        } else {
-            inner.with_num_threads(1)?
-        };
-        let model = crate::jsonl::fit_jsonl(&c, &input, &opts)?;
+        let single = single_threaded(inner)?;
+        let model = crate::jsonl::fit_jsonl(single.as_ref().unwrap_or(inner), &input, &opts)?;
         inner.with_model(model)
     })?;
     Ok(PyCleaner { inner: fitted })

@@ -26,6 +26,16 @@ pub(crate) fn parallel_allowed() -> bool {
     !FORKED.load(Ordering::Relaxed)
 }
 
+/// A one-thread copy of `cleaner` in a forked child (whose inherited rayon pools have no
+/// threads), else none: use `cleaner` itself.
+pub(crate) fn single_threaded(cleaner: &crate::Cleaner) -> crate::Result<Option<crate::Cleaner>> {
+    if parallel_allowed() {
+        Ok(None)
+    } else {
+        cleaner.with_num_threads(1).map(Some)
+    }
+}
+
 /// Runs `f` with the GIL released and turns a core error into the matching Python exception.
 pub(crate) fn detached<T, F>(py: Python<'_>, f: F) -> PyResult<T>
 where
