@@ -1222,7 +1222,9 @@ impl DedupIndex {
         s.shingles = (0..n).map(|_| r.u32()).collect::<Result<_>>()?;
         s.lengths = (0..n).map(|_| r.u64()).collect::<Result<_>>()?;
         let lsh = LshIndex::from_bytes(&bytes[r.at..])?;
-        if lsh.params() != index.deduper.params || lsh.len() > n {
+        // Every document the tables name must have a signature, or a query would panic.
+        let ids_fit = lsh.max_doc().map_or(true, |d| (d as usize) < n);
+        if lsh.params() != index.deduper.params || lsh.len() > n || !ids_fit {
             return Err(Error::serialization(
                 "index tables do not match its configuration",
             ));
@@ -1298,11 +1300,21 @@ mod tests {
                 );
                 let s = r.stats();
                 assert_eq!((s.clusters, s.duplicates, s.exact_duplicates), (10, 20, 10));
-                for d in r.docs() {
+                for (i, d) in r.docs().iter().enumerate() {
                     if let Some(rep) = d.duplicate_of {
                         assert!(d.similarity >= 0.8, "{d:?}");
                         assert_eq!(d.exact_similarity.is_some(), exact || d.exact_duplicate);
-                        assert_eq!(texts[rep as usize], texts[d.cluster as usize]);
+                        // Grouped with the page it was planted from: the first of its group,
+                        // with the same opening words.
+                        let opening = |t: &str| -> Vec<String> {
+                            t.to_lowercase()
+                                .split_whitespace()
+                                .take(50)
+                                .map(String::from)
+                                .collect()
+                        };
+                        assert!((rep as usize) < i, "{d:?}");
+                        assert_eq!(opening(&texts[rep as usize]), opening(&texts[i]), "{d:?}");
                     }
                 }
             }
@@ -1311,18 +1323,18 @@ mod tests {
 
     #[test]
     fn star_does_not_chain() {
-        // a ~ b ~ c with a and c below the threshold.
+        // Sliding windows over one text: a ~ b and b ~ c above the threshold, a ~ c below it.
         let base = words(1, 400);
-        let a = edited(&base, 0, "");
-        let b = edited(&base, 40, "y");
-        let c = edited(&base, 20, "z");
-        let texts = vec![a, b, c];
+        let texts: Vec<String> = [0, 50, 100]
+            .iter()
+            .map(|&s| base[s..s + 300].join(" "))
+            .collect();
         let h = MinHasher::new(DedupConfig::default().minhash()).unwrap();
         let j = |x: usize, y: usize| {
             jaccard_sorted(&h.shingle_set(&texts[x]), &h.shingle_set(&texts[y]))
         };
         assert!(
-            j(0, 1) < 0.8 || j(1, 2) >= 0.6,
+            j(0, 1) >= 0.65 && j(1, 2) >= 0.65 && j(0, 2) < 0.55,
             "fixture: {} {} {}",
             j(0, 1),
             j(1, 2),
@@ -1333,7 +1345,11 @@ mod tests {
             exact: true,
             ..DedupConfig::default()
         };
+        // Union-find chains a to c through b.
         let uf = dedup(config.clone(), &texts);
+        let clusters: Vec<u32> = uf.docs().iter().map(|d| d.cluster).collect();
+        assert_eq!(clusters, [0, 0, 0], "{:?}", uf.docs());
+        // Star verifies every member against its representative: c stays out of a's cluster.
         let star = dedup(
             DedupConfig {
                 mode: ClusterMode::Star,
@@ -1341,16 +1357,10 @@ mod tests {
             },
             &texts,
         );
-        for r in [&uf, &star] {
-            for d in r.docs() {
-                if let (Some(rep), Some(x)) = (d.duplicate_of, d.exact_similarity) {
-                    let _ = rep;
-                    assert!(x > 0.0);
-                }
-            }
-        }
-        // In star mode every member is verified against its representative.
-        for (i, d) in star.docs().iter().enumerate() {
+        let d = star.docs();
+        assert_eq!((d[0].cluster, d[1].cluster), (0, 0), "{d:?}");
+        assert_ne!(d[2].cluster, 0, "{d:?}");
+        for (i, d) in d.iter().enumerate() {
             if let Some(rep) = d.duplicate_of {
                 assert!(j(i, rep as usize) >= 0.6);
             }
@@ -1438,6 +1448,12 @@ mod tests {
         assert_eq!(loaded.query_batch(&texts[..3]), found);
         assert!(DedupIndex::from_bytes(&bytes[..bytes.len() - 3]).is_err());
         assert!(DedupIndex::from_bytes(b"nonsense").is_err());
+        // A damaged document id (the last bytes are the last band's last id) is refused, not
+        // a panic at the next query.
+        let mut damaged = bytes.clone();
+        let end = damaged.len();
+        damaged[end - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(DedupIndex::from_bytes(&damaged).is_err());
         // Memory per document, once fixed overheads are spread over many documents.
         let many: Vec<String> = (0..3000).map(|s| words(s + 100, 200).join(" ")).collect();
         let mut big = DedupIndex::new(DedupConfig::default()).unwrap();

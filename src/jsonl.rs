@@ -241,6 +241,26 @@ fn process(cleaner: &Cleaner, opts: &JsonlOptions, file: &str, lineno: u64, raw:
     }
 }
 
+/// How a file is compressed, by its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    fn of(path: &str) -> Self {
+        if path.ends_with(".gz") {
+            Self::Gzip
+        } else if path.ends_with(".zst") || path.ends_with(".zstd") {
+            Self::Zstd
+        } else {
+            Self::None
+        }
+    }
+}
+
 /// Opens `path` for reading, decompressing by extension; `-` is standard input.
 ///
 /// # Errors
@@ -250,12 +270,12 @@ pub fn open_input(path: &str) -> Result<Box<dyn BufRead + Send>> {
         return Ok(Box::new(BufReader::with_capacity(1 << 20, io::stdin())));
     }
     let file = File::open(path).map_err(|e| Error::io(format!("cannot open {path}"), e))?;
-    let reader: Box<dyn Read + Send> = if path.ends_with(".gz") {
-        Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
-    } else if path.ends_with(".zst") || path.ends_with(".zstd") {
-        Box::new(zstd::Decoder::new(file).map_err(|e| Error::io(format!("cannot read {path}"), e))?)
-    } else {
-        Box::new(file)
+    let reader: Box<dyn Read + Send> = match Compression::of(path) {
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file))),
+        Compression::Zstd => Box::new(
+            zstd::Decoder::new(file).map_err(|e| Error::io(format!("cannot read {path}"), e))?,
+        ),
+        Compression::None => Box::new(file),
     };
     Ok(Box::new(BufReader::with_capacity(1 << 20, reader)))
 }
@@ -325,15 +345,15 @@ impl AtomicOutput {
             .map_err(|e| Error::io(format!("cannot create a file in {}", dir.display()), e))?;
         let file = tmp.as_file().try_clone().map_err(|e| Error::io(path, e))?;
         let buf = BufWriter::with_capacity(1 << 20, file);
-        let enc = if path.ends_with(".gz") {
-            Encoder::Gz(flate2::write::GzEncoder::new(
+        let enc = match Compression::of(path) {
+            Compression::Gzip => Encoder::Gz(flate2::write::GzEncoder::new(
                 buf,
                 flate2::Compression::default(),
-            ))
-        } else if path.ends_with(".zst") || path.ends_with(".zstd") {
-            Encoder::Zst(zstd::Encoder::new(buf, 3).map_err(|e| Error::io(path, e))?)
-        } else {
-            Encoder::Plain(buf)
+            )),
+            Compression::Zstd => {
+                Encoder::Zst(zstd::Encoder::new(buf, 3).map_err(|e| Error::io(path, e))?)
+            }
+            Compression::None => Encoder::Plain(buf),
         };
         Ok(Self {
             target: path.into(),
@@ -385,7 +405,8 @@ impl AtomicOutput {
 /// bytes of the file when its size is known (not standard input, not compressed), a spinner
 /// otherwise.
 pub(crate) fn progress_bar(enabled: bool, input: &str) -> Option<indicatif::ProgressBar> {
-    let total = if input == "-" || input.ends_with(".gz") || input.ends_with(".zst") {
+    // Compressed files are counted in decompressed bytes: their size would not match.
+    let total = if input == "-" || Compression::of(input) != Compression::None {
         None
     } else {
         std::fs::metadata(input).ok().map(|m| m.len())

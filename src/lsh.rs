@@ -279,6 +279,15 @@ impl LshIndex {
             .sum()
     }
 
+    /// The largest document id in the index, if any.
+    #[must_use]
+    pub fn max_doc(&self) -> Option<u32> {
+        self.bands
+            .iter()
+            .flat_map(|b| b.docs.iter().chain(b.pending.values().flatten()).copied())
+            .max()
+    }
+
     /// Adds document `doc` with `signature` (of `num_perm` slots; a shorter one is ignored).
     pub fn insert(&mut self, doc: u32, signature: &[u32]) {
         if signature.len() != self.num_perm {

@@ -384,7 +384,10 @@ pub fn one_permutation(shingles: &[u64], seed: u64, out: &mut [u32]) {
     out.fill(EMPTY);
     for &h in shingles {
         let bin = reduce((h >> 32) as u32, n);
-        let v = h as u32;
+        // `EMPTY` marks an empty bin: a shingle whose value would be it fills the bin with
+        // the next value, so a document with shingles always has a filled bin (densify
+        // needs one, or it would search forever).
+        let v = (h as u32).min(EMPTY - 1);
         if let Some(slot) = out.get_mut(bin) {
             if v < *slot {
                 *slot = v;
@@ -395,6 +398,19 @@ pub fn one_permutation(shingles: &[u64], seed: u64, out: &mut [u32]) {
         return;
     }
     densify(seed, out);
+}
+
+#[cfg(test)]
+mod empty_value_tests {
+    use super::*;
+
+    #[test]
+    fn a_shingle_hashing_to_the_empty_value_still_fills_a_bin() {
+        // The low 32 bits are `EMPTY`: before the fix, densify looped forever here.
+        let mut out = vec![0u32; 16];
+        one_permutation(&[0x1234_5678_0000_0000 | u64::from(EMPTY)], 7, &mut out);
+        assert!(out.iter().all(|&v| v == EMPTY - 1), "{out:?}");
+    }
 }
 
 /// Fills the empty bins of `out` from filled ones (optimal densification).
@@ -488,6 +504,11 @@ mod tests {
         let s = hasher(ShingleKind::Auto, 5).signature("one two three four five six seven");
         let again = hasher(ShingleKind::Auto, 5).signature("One, two; three four FIVE six seven");
         assert_eq!(s, again);
+        // Pinned slots: the tokenizer, shingle hashing and densification all feed them.
+        assert_eq!(
+            s[..4],
+            [3_913_188_077, 1_488_549_223, 1_488_549_223, 2_402_440_542]
+        );
         let mut out = vec![0u32; 4];
         one_permutation(&[0x0000_0000_0000_0005, 0xffff_ffff_0000_0007], 0, &mut out);
         assert_eq!(out[0], 5);

@@ -277,7 +277,9 @@ def _parser() -> argparse.ArgumentParser:
     dedup.add_argument("--num-perm", type=int, metavar="N", help="MinHash slots (default: 128)")
     dedup.add_argument("--ngram", type=int, metavar="K", help="tokens per shingle (default: 5)")
     dedup.add_argument(
-        "--shingle", choices=["auto", "word", "char"], help="shingle kind (default: auto)"
+        "--shingle",
+        choices=["auto", "word", "char", "whitespace"],
+        help="shingle kind (default: auto)",
     )
     dedup.add_argument(
         "--exact", action="store_true", help="verify candidates by exact Jaccard of shingle sets"
