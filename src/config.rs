@@ -76,7 +76,7 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     Ok(config)
 }
 
-fn check_unit(field: &str, v: f64) -> Result<()> {
+pub(crate) fn check_unit(field: &str, v: f64) -> Result<()> {
     if v > 0.0 && v <= 1.0 {
         Ok(())
     } else {
@@ -84,7 +84,16 @@ fn check_unit(field: &str, v: f64) -> Result<()> {
     }
 }
 
-fn check_range(field: &str, v: usize, lo: usize, hi: usize) -> Result<()> {
+/// `v` in [0, 1).
+pub(crate) fn check_fraction(field: &str, v: f64) -> Result<()> {
+    if (0.0..1.0).contains(&v) {
+        Ok(())
+    } else {
+        Err(Error::config(format!("{field} must be in [0, 1), got {v}")))
+    }
+}
+
+pub(crate) fn check_range(field: &str, v: usize, lo: usize, hi: usize) -> Result<()> {
     if (lo..=hi).contains(&v) {
         Ok(())
     } else {
@@ -103,12 +112,7 @@ impl RepeatConfig {
         check_range("repeat.shingle_size", self.shingle_size, 1, MAX_SHINGLE)?;
         check_range("repeat.min_tokens", self.min_tokens, 1, 1_000_000)?;
         check_unit("repeat.min_coverage", self.min_coverage)?;
-        if !(0.0..1.0).contains(&self.max_extra) {
-            return Err(Error::config(format!(
-                "repeat.max_extra must be in [0, 1), got {}",
-                self.max_extra
-            )));
-        }
+        check_fraction("repeat.max_extra", self.max_extra)?;
         check_range("repeat.min_run", self.min_run, self.shingle_size, 1_000_000)
             .map_err(|e| Error::config(format!("{e} (it must be at least shingle_size)")))?;
         check_range("repeat.max_copies", self.max_copies, 1, 1_000_000)?;

@@ -40,6 +40,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use crate::config::{check_fraction, check_unit};
 use crate::error::{Error, Result};
 use crate::lsh::{band_hashes, optimal_params, LshIndex, LshParams, Reader};
 use crate::minhash::{similarity, MinHashConfig, MinHasher, Scratch, ShingleKind};
@@ -202,12 +203,7 @@ impl DedupConfig {
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) when a value is out of range.
     pub fn validate(&self) -> Result<()> {
-        if !(self.threshold > 0.0 && self.threshold <= 1.0) {
-            return Err(Error::config(format!(
-                "threshold must be in (0, 1], got {}",
-                self.threshold
-            )));
-        }
+        check_unit("threshold", self.threshold)?;
         self.minhash().validate()?;
         for (name, w) in [
             ("false_positive_weight", self.false_positive_weight),
@@ -218,11 +214,7 @@ impl DedupConfig {
             }
         }
         if let Some(m) = self.estimate_margin {
-            if !(0.0..1.0).contains(&m) {
-                return Err(Error::config(format!(
-                    "estimate_margin must be in [0, 1), got {m}"
-                )));
-            }
+            check_fraction("estimate_margin", m)?;
         }
         if self.max_bucket < 2 {
             return Err(Error::config(format!(

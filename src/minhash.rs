@@ -51,7 +51,8 @@
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_128_with_seed;
 
-use crate::error::{Error, Result};
+use crate::config::check_range;
+use crate::error::Result;
 use crate::normalize::{fold_word, is_char_token, Token, Tokenizer};
 use crate::shingle::{hash_tokens, shingle_hash, MAX_SHINGLE};
 
@@ -133,19 +134,8 @@ impl MinHashConfig {
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) when a value is out of range.
     pub fn validate(&self) -> Result<()> {
-        if !(1..=MAX_PERM).contains(&self.num_perm) {
-            return Err(Error::config(format!(
-                "num_perm must be in [1, {MAX_PERM}], got {}",
-                self.num_perm
-            )));
-        }
-        if !(1..=MAX_SHINGLE).contains(&self.ngram) {
-            return Err(Error::config(format!(
-                "ngram must be in [1, {MAX_SHINGLE}], got {}",
-                self.ngram
-            )));
-        }
-        Ok(())
+        check_range("num_perm", self.num_perm, 1, MAX_PERM)?;
+        check_range("ngram", self.ngram, 1, MAX_SHINGLE)
     }
 }
 

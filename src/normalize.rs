@@ -135,7 +135,7 @@ fn is_simple(c: char) -> bool {
 
 /// Chars the fast path handles: [`is_simple`] ones, the char-token scripts, CJK punctuation
 /// and full-width forms (non-digit numbers excluded, as in [`is_simple`]).
-fn is_fast(c: char) -> bool {
+pub(crate) fn is_fast(c: char) -> bool {
     is_simple(c)
         || (is_char_token(c) && !c.is_numeric())
         // CJK punctuation (its letter-like marks, such as 〱, have UAX #29 classes of their own)

@@ -380,13 +380,20 @@ def _load_config(value: str | None, threads: int | None) -> dict[str, Any]:
     return dict(config)
 
 
-def _make_cleaner(options: dict[str, Any]) -> Any:
-    from chaffless._chaffless import Cleaner, ConfigError
+def _construct(cls: Any, options: dict[str, Any]) -> Any:
+    """``cls(**options)``, an unknown keyword option reported as a ``ConfigError``."""
+    from chaffless._chaffless import ConfigError
 
     try:
-        return Cleaner(**options)
+        return cls(**options)
     except TypeError as e:  # an unknown keyword option
         raise ConfigError(f"invalid configuration: {e}") from None
+
+
+def _make_cleaner(options: dict[str, Any]) -> Any:
+    from chaffless._chaffless import Cleaner
+
+    return _construct(Cleaner, options)
 
 
 # --- clean -------------------------------------------------------------------------------------
@@ -517,12 +524,9 @@ def _cleaned_output(output: str, temporary: bool) -> Iterator[str]:
 
 
 def _make_deduper(options: dict[str, Any]) -> Any:
-    from chaffless._chaffless import ConfigError, MinHashDeduper
+    from chaffless._chaffless import MinHashDeduper
 
-    try:
-        return MinHashDeduper(**options)
-    except TypeError as e:  # an unknown keyword option
-        raise ConfigError(f"invalid configuration: {e}") from None
+    return _construct(MinHashDeduper, options)
 
 
 # --- dedup -------------------------------------------------------------------------------------

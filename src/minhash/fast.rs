@@ -6,20 +6,10 @@
 use unicode_normalization::char::is_combining_mark;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::normalize::{fold_word, is_char_token};
+use crate::normalize::{fold_word, is_char_token, is_fast};
 
 /// The tokenizer's token seed (see `TOKEN_SEED` in the parent module).
 const SEED: u64 = super::TOKEN_SEED;
-
-/// Chars the tokenizer's fast path handles (same sets as `normalize::is_fast`).
-fn is_fast(c: char) -> bool {
-    let u = c as u32;
-    c.is_ascii()
-        || (matches!(u, 0x80..=0x058F | 0x1E00..=0x2BFF) && !c.is_numeric())
-        || (is_char_token(c) && !c.is_numeric())
-        || (matches!(u, 0x3000..=0x303F) && !c.is_alphanumeric())
-        || (matches!(u, 0xFF00..=0xFFEF) && !c.is_numeric())
-}
 
 /// Pushes the hashes of `text`'s tokens to `out`; returns the number of single-char tokens
 /// (CJK, Thai, ...), or `None` (with `out` partly filled) at the first char the fast path does

@@ -15,7 +15,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use pyo3::IntoPyObjectExt;
 
 use super::config::{config_from_py, serde_to_py};
-use super::{detached, parallel_allowed, single_threaded};
+use super::{detached, parallel_allowed, single_threaded, write_atomic};
 use crate::clean::{CleanResult, Cleaner, LabelCount};
 use crate::config::CleanerConfig;
 use crate::document::{char_offsets, Label, Span};
@@ -553,21 +553,7 @@ impl PyCleaner {
 
     /// Writes the cleaner (configuration and site statistics) to `path`, atomically.
     fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
-        detached(py, || {
-            let bytes = self.inner.to_bytes();
-            let dir = match path.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-                _ => std::path::PathBuf::from("."),
-            };
-            let shown = path.display().to_string();
-            let mut tmp = tempfile::NamedTempFile::new_in(&dir)
-                .map_err(|e| Error::io(format!("cannot write {shown}"), e))?;
-            std::io::Write::write_all(&mut tmp, &bytes)
-                .map_err(|e| Error::io(format!("cannot write {shown}"), e))?;
-            tmp.persist(&path)
-                .map_err(|e| Error::io(format!("cannot write {shown}"), e.error))?;
-            Ok(())
-        })
+        detached(py, || write_atomic(&path, &self.inner.to_bytes()))
     }
 
     /// A cleaner saved with `save`.

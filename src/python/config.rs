@@ -125,22 +125,42 @@ pub(crate) fn serde_to_py<'py, T: serde::Serialize>(
     to_py(py, &value)
 }
 
+/// A configuration that Python options build: deserialised with serde, then validated.
+pub(crate) trait Validated: serde::de::DeserializeOwned {
+    /// Checks every field; the error names the first bad one.
+    fn check(&self) -> Result<()>;
+}
+
+impl Validated for CleanerConfig {
+    fn check(&self) -> Result<()> {
+        self.validate()
+    }
+}
+
+impl Validated for crate::dedup::DedupConfig {
+    fn check(&self) -> Result<()> {
+        self.validate()
+    }
+}
+
 /// Deserialises and validates a configuration given as a JSON object.
 ///
 /// A wrong type is reported with the path of the offending key, found by deserialising the
 /// keys one at a time (serde's own message has none).
-fn config_from_value(value: &Value) -> Result<CleanerConfig> {
-    let config: CleanerConfig = serde_json::from_value(value.clone()).map_err(|e| {
-        let at = culprit(value).map(|p| format!("{p}: ")).unwrap_or_default();
+fn config_from_value<T: Validated>(value: &Value) -> Result<T> {
+    let config: T = serde_json::from_value(value.clone()).map_err(|e| {
+        let at = culprit::<T>(value)
+            .map(|p| format!("{p}: "))
+            .unwrap_or_default();
         Error::config(format!("invalid configuration: {at}{e}"))
     })?;
-    config.validate()?;
+    config.check()?;
     Ok(config)
 }
 
 /// The path (`repeat.min_tokens`) of the first key that does not deserialise on its own.
-fn culprit(value: &Value) -> Option<String> {
-    let fails = |v: Value| serde_json::from_value::<CleanerConfig>(v).is_err();
+fn culprit<T: Validated>(value: &Value) -> Option<String> {
+    let fails = |v: Value| serde_json::from_value::<T>(v).is_err();
     let Value::Object(top) = value else {
         return None;
     };
@@ -165,7 +185,7 @@ fn culprit(value: &Value) -> Option<String> {
 }
 
 /// A validated configuration from Python keyword options (or `None` for the defaults).
-pub(crate) fn config_from_py(options: Option<&Bound<'_, PyAny>>) -> PyResult<CleanerConfig> {
+pub(crate) fn config_from_py<T: Validated>(options: Option<&Bound<'_, PyAny>>) -> PyResult<T> {
     let value = match options {
         None => Value::Object(Map::new()),
         Some(obj) => to_value(obj, "")?,

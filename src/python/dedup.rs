@@ -11,8 +11,8 @@ use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyType};
 
-use super::config::{serde_to_py, to_value};
-use super::{detached, parallel_allowed};
+use super::config::{config_from_py, serde_to_py};
+use super::{detached, parallel_allowed, path_str, write_atomic};
 use crate::dedup::jsonl::{dedup_jsonl as core_dedup_jsonl, DedupJsonlOptions};
 use crate::dedup::{Dedup, DedupConfig, DedupIndex, Deduper};
 use crate::error::{Error, Result};
@@ -26,29 +26,7 @@ type IndexReduce<'py> = (Bound<'py, PyAny>, (Bound<'py, PyBytes>, Bound<'py, PyL
 
 /// A validated configuration from keyword options.
 fn dedup_config(options: Option<&Bound<'_, PyAny>>) -> PyResult<DedupConfig> {
-    let value = match options {
-        None => serde_json::Value::Object(serde_json::Map::new()),
-        Some(obj) => to_value(obj, "")?,
-    };
-    if !value.is_object() {
-        return Err(Error::config("invalid configuration: expected a mapping of options").into());
-    }
-    let config: DedupConfig = serde_json::from_value(value.clone()).map_err(|e| {
-        // Name the offending key: the first one that does not deserialise on its own.
-        let culprit = value.as_object().and_then(|m| {
-            m.iter().find_map(|(k, v)| {
-                let one =
-                    serde_json::Value::Object(serde_json::Map::from_iter([(k.clone(), v.clone())]));
-                serde_json::from_value::<DedupConfig>(one)
-                    .is_err()
-                    .then(|| k.clone())
-            })
-        });
-        let at = culprit.map(|k| format!("{k}: ")).unwrap_or_default();
-        Error::config(format!("invalid configuration: {at}{e}"))
-    })?;
-    config.validate()?;
-    Ok(config)
+    config_from_py(options)
 }
 
 /// Runs `f` with `deduper`, or with a one-thread copy in a forked child (whose inherited rayon
@@ -474,20 +452,7 @@ impl PyDedupIndex {
     /// Writes the index to `path` (ids are not saved: keep them beside it).
     fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let bytes = self.to_bytes_inner(py)?;
-        detached(py, || {
-            let p = path.display().to_string();
-            let io = |e| Error::io(format!("cannot write {p}"), e);
-            let dir = match path.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            // Written beside the target and renamed into place: never half-written.
-            let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-            std::io::Write::write_all(&mut tmp, &bytes).map_err(io)?;
-            tmp.as_file().sync_all().map_err(io)?;
-            tmp.persist(&path).map_err(|e| io(e.error))?;
-            Ok(())
-        })
+        detached(py, || write_atomic(&path, &bytes))
     }
 
     /// Reads an index written by `save`; its documents are named by their numbers unless
@@ -545,13 +510,6 @@ impl PyDedupIndex {
         let from_state = slf.get_type().getattr("from_state")?;
         Ok((from_state, (PyBytes::new(py, &bytes), slf.get().ids(py)?)))
     }
-}
-
-/// A path argument as the `&str` the core takes (`-` is standard input / output).
-fn path_str(path: PathBuf, what: &str) -> Result<String> {
-    path.into_os_string()
-        .into_string()
-        .map_err(|p| Error::input(format!("{what} path is not valid UTF-8: {p:?}")))
 }
 
 /// Finds the near-duplicates of the JSONL file `input` and writes `output` with cluster fields.

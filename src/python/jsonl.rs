@@ -6,16 +6,8 @@ use pyo3::prelude::*;
 
 use super::clean::PyCleaner;
 use super::config::serde_to_py;
-use super::{detached, single_threaded};
-use crate::error::{Error, Result};
+use super::{detached, path_str, single_threaded};
 use crate::jsonl::JsonlOptions;
-
-/// A path argument as the `&str` the core takes (`-` is standard input / output).
-fn path_str(path: PathBuf, what: &str) -> Result<String> {
-    path.into_os_string()
-        .into_string()
-        .map_err(|p| Error::input(format!("{what} path is not valid UTF-8: {p:?}")))
-}
 
 /// Cleans the JSONL file `input` into `output`; returns the run's summary as a dict.
 #[pyfunction]

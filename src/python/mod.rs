@@ -26,6 +26,29 @@ pub(crate) fn parallel_allowed() -> bool {
     !FORKED.load(Ordering::Relaxed)
 }
 
+/// A path argument as the `&str` the core takes (`-` is standard input / output).
+pub(crate) fn path_str(path: std::path::PathBuf, what: &str) -> crate::Result<String> {
+    path.into_os_string()
+        .into_string()
+        .map_err(|p| crate::Error::input(format!("{what} path is not valid UTF-8: {p:?}")))
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, synced, then renamed into
+/// place, so a crash never leaves a half-written file.
+pub(crate) fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> crate::Result<()> {
+    let shown = path.display().to_string();
+    let io = |e| crate::Error::io(format!("cannot write {shown}"), e);
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
 /// A one-thread copy of `cleaner` in a forked child (whose inherited rayon pools have no
 /// threads), else none: use `cleaner` itself.
 pub(crate) fn single_threaded(cleaner: &crate::Cleaner) -> crate::Result<Option<crate::Cleaner>> {
