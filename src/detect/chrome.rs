@@ -13,7 +13,8 @@
 //!    main text is the run of blocks with the largest total value (a maximum-sum subarray, in
 //!    one pass), so short lines between paragraphs (sub-headings, list items, code) stay with
 //!    the article while the long runs of short lines around it (menus, link lists, footers)
-//!    fall outside. A line in another language than the page (an English caption on a French
+//!    fall outside. Runs beside it worth at least `min_part_share` of its value join it, with
+//!    what stands between them: an article cut in two by a long code listing stays whole. A line in another language than the page (an English caption on a French
 //!    page) has no stopwords of the page's language and is not prose.
 //! 3. **Outside the main text** every block is chrome (`outside_main_text`), except prose of at
 //!    least `keep_words` words (a second article part) and the title: the longest
@@ -300,29 +301,38 @@ impl ChromeDetector {
         (feats, masks)
     }
 
-    /// The main text: the block range of largest total value, if any block is prose.
+    /// The main text: the block range of largest total value, widened to take in the runs
+    /// beside it worth at least `min_part_share` of its value, with whatever stands between
+    /// (an article cut in parts by a code listing or a long list). `None` when no block is
+    /// prose.
     fn main_text(&self, feats: &[Features]) -> Option<(usize, usize)> {
         let cfg = &self.config;
-        let (mut best, mut best_range) = (0.0f64, None);
-        let (mut cur, mut start) = (0.0f64, 0);
-        for (i, f) in feats.iter().enumerate() {
-            #[allow(clippy::cast_precision_loss)]
-            let v = if f.prose {
-                f.words as f64
-            } else {
-                -(cfg.line_penalty + cfg.word_penalty * f.words as f64)
-            };
-            if cur <= 0.0 {
-                cur = 0.0;
-                start = i;
+        #[allow(clippy::cast_precision_loss)]
+        let values: Vec<f64> = feats
+            .iter()
+            .map(|f| {
+                if f.prose {
+                    f.words as f64
+                } else {
+                    -(cfg.line_penalty + cfg.word_penalty * f.words as f64)
+                }
+            })
+            .collect();
+        let (mut a, mut z, best) = best_run(&values, 0, values.len())?;
+        let enough = cfg.min_part_share * best;
+        while let Some((start, _, score)) = best_run(&values, 0, a) {
+            if score < enough {
+                break;
             }
-            cur += v;
-            if cur > best {
-                best = cur;
-                best_range = Some((start, i));
-            }
+            a = start;
         }
-        best_range
+        while let Some((_, end, score)) = best_run(&values, z + 1, values.len()) {
+            if score < enough {
+                break;
+            }
+            z = end;
+        }
+        Some((a, z))
     }
 
     fn is_number(doc: &Document<'_>, i: usize, k: usize) -> bool {
@@ -454,6 +464,25 @@ impl ChromeDetector {
     }
 }
 
+/// The run of `values[lo..hi]` with the largest positive sum: `(first, last, sum)`, found in
+/// one pass (Kadane); `None` when no value is positive.
+fn best_run(values: &[f64], lo: usize, hi: usize) -> Option<(usize, usize, f64)> {
+    let (mut best, mut run) = (0.0f64, None);
+    let (mut cur, mut start) = (0.0f64, lo);
+    for (i, &v) in values.iter().enumerate().take(hi).skip(lo) {
+        if cur <= 0.0 {
+            cur = 0.0;
+            start = i;
+        }
+        cur += v;
+        if cur > best {
+            best = cur;
+            run = Some((start, i, cur));
+        }
+    }
+    run
+}
+
 /// How many tokens each stopword language covers, from the tokens' language bit sets.
 fn language_counts(masks: &[u64]) -> [u32; 64] {
     let mut counts = [0u32; 64];
@@ -540,7 +569,7 @@ impl Detector for ChromeDetector {
             i += 1;
         }
         // Outside the main text.
-        if let Some((a, b)) = main {
+        if let Some((a, z)) = main {
             // The title: the longest headline-like line just above the main text (a byline
             // or a dateline between them is not it: at most one number).
             let title = (a.saturating_sub(self.config.title_reach)..a)
@@ -558,7 +587,7 @@ impl Detector for ChromeDetector {
             // Named by its words, not its line numbers: later passes see fewer lines.
             let opening = format!("opens {:?}", head(doc.block_text(a), 6));
             for (k, f) in feats.iter().enumerate() {
-                if (a..=b).contains(&k) || hits[k].is_some() || Some(k) == title {
+                if (a..=z).contains(&k) || hits[k].is_some() || Some(k) == title {
                     continue;
                 }
                 if f.prose && f.words >= self.config.keep_words {
@@ -649,6 +678,29 @@ mod tests {
         let got = spans(&page);
         let rules: Vec<&str> = got.iter().map(|s| s.rule.as_str()).collect();
         assert_eq!(rules, ["related_list"; 3]);
+    }
+
+    #[test]
+    fn an_article_cut_by_a_code_listing_stays_whole() {
+        let code: String = (0..30).map(|i| format!("let x{i} = f({i});\n")).collect();
+        // After the listing, the article's last two paragraphs: worth less than the whole
+        // article before it, more than a third of it.
+        let rest: String = ARTICLE.lines().skip(1).map(|l| format!("{l}\n")).collect();
+        let page = format!("Home\nNews\n{ARTICLE}{code}{rest}About us\n");
+        let got = spans(&page);
+        let removed: Vec<&str> = got.iter().map(|s| &page[s.range()]).collect();
+        assert_eq!(removed, ["Home", "News", "About us"], "{got:?}");
+        // One run only: the listing and the part after it are cut off.
+        let d = ChromeDetector::new(
+            ChromeConfig {
+                min_part_share: 1.0,
+                ..ChromeConfig::default()
+            },
+            0,
+        );
+        let mut out = Vec::new();
+        d.detect(&Document::new(&page, 0), &mut out);
+        assert!(out.len() > 30, "{}", out.len());
     }
 
     #[test]
