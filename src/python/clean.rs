@@ -369,6 +369,27 @@ impl PyCleaner {
             inner: Cleaner::new(config)?,
         })
     }
+
+    /// This cleaner with the statistics of `texts` (added to its own when `add`): counted on
+    /// all cores, or on one in a forked child; the configuration stays this cleaner's.
+    fn fitted_on(
+        &self,
+        py: Python<'_>,
+        texts: &[String],
+        sites: &[Option<String>],
+        add: bool,
+    ) -> PyResult<Self> {
+        let inner = detached(py, || {
+            let single = single_threaded(&self.inner)?;
+            let counter = single.as_ref().unwrap_or(&self.inner);
+            let mut model = counter.site_stats(texts, sites)?;
+            if let (true, Some(old)) = (add, self.inner.model()) {
+                model.merge(old)?;
+            }
+            self.inner.with_model(model)
+        })?;
+        Ok(Self { inner })
+    }
 }
 
 /// `clean_site` on every text: in parallel, unless this process is a forked child.
@@ -503,11 +524,7 @@ impl PyCleaner {
         texts: Vec<String>,
         sites: Vec<Option<String>>,
     ) -> PyResult<Self> {
-        let inner = detached(py, || {
-            let single = single_threaded(&self.inner)?;
-            single.as_ref().unwrap_or(&self.inner).fit(&texts, &sites)
-        })?;
-        Ok(Self { inner })
+        self.fitted_on(py, &texts, &sites, false)
     }
 
     /// Like `fit`, adding to the site statistics this cleaner already has.
@@ -518,14 +535,7 @@ impl PyCleaner {
         texts: Vec<String>,
         sites: Vec<Option<String>>,
     ) -> PyResult<Self> {
-        let inner = detached(py, || {
-            let single = single_threaded(&self.inner)?;
-            single
-                .as_ref()
-                .unwrap_or(&self.inner)
-                .partial_fit(&texts, &sites)
-        })?;
-        Ok(Self { inner })
+        self.fitted_on(py, &texts, &sites, true)
     }
 
     /// True when the cleaner holds site statistics.

@@ -570,6 +570,7 @@ def _in_forked_child(conn: Any, cleaner: Cleaner, pages: list[str], tmp: str) ->
             [[s.to_dict() for s in spans] for spans in cleaner.annotate_batch(pages)],
             [r.to_dict() for r in cleaner.process_batch(pages)],
             summary["records_out"],
+            cleaner.fit(pages, ["site"] * len(pages)).to_bytes(),
         )
     )
     conn.close()
@@ -593,7 +594,7 @@ def test_batches_work_in_a_forked_child(num_threads: int, tmp_path: Path) -> Non
     proc.start()
     try:
         assert parent.poll(120), "the forked child hung (rayon after fork?)"
-        disabled, cleaned, spans, results, records_out = parent.recv()
+        disabled, cleaned, spans, results, records_out, fitted = parent.recv()
     finally:
         proc.join(10)
         if proc.is_alive():
@@ -603,6 +604,8 @@ def test_batches_work_in_a_forked_child(num_threads: int, tmp_path: Path) -> Non
     assert cleaned == expected
     assert spans == [[s.to_dict() for s in ss] for ss in cleaner.annotate_batch(pages)]
     assert results == [r.to_dict() for r in cleaner.process_batch(pages)]
+    # Fitted in the child on one thread, with the parent's configuration (its thread count).
+    assert Cleaner.from_bytes(fitted) == cleaner.fit(pages, ["site"] * len(pages))
     assert records_out == len(pages)
     assert not chaffless._chaffless._parallelism_disabled()  # the parent is unaffected
 
