@@ -8,7 +8,7 @@ use crate::config::CleanerConfig;
 use std::sync::Arc;
 
 use crate::detect::{ChromeDetector, CommentDetector, Detector, RepeatDetector};
-use crate::document::{Document, Label, Span};
+use crate::document::{Document, KeptLine, Label, Span};
 use crate::error::{Error, Result};
 use crate::segment;
 use crate::stats::{site_hash, SiteModel};
@@ -334,13 +334,15 @@ impl Cleaner {
         let site = site
             .filter(|_| self.model.is_some())
             .map(|s| site_hash(s, self.config.seed));
-        let mut spans = self.detect(text, site);
+        let doc = Document::new(text, self.config.seed).with_site(site);
+        let mut spans = self.detect(&doc);
         for _ in 1..MAX_PASSES {
             if spans.is_empty() {
                 break;
             }
-            let (rest, map) = render_mapped(text, &spans);
-            let more = self.detect(&rest, site);
+            let (rest, map, lines) = render_mapped(text, &spans);
+            // The rest reuses the page's tokens for every line kept whole.
+            let more = self.detect(&Document::derived(&rest, &doc, &lines, self.config.seed));
             if more.is_empty() {
                 break;
             }
@@ -350,12 +352,11 @@ impl Cleaner {
         spans
     }
 
-    /// One detection pass over `text`, overlaps resolved.
-    fn detect(&self, text: &str, site: Option<u64>) -> Vec<Span> {
-        let doc = Document::new(text, self.config.seed).with_site(site);
+    /// One detection pass over `doc`, overlaps resolved.
+    fn detect(&self, doc: &Document<'_>) -> Vec<Span> {
         let mut spans = Vec::new();
         for d in &self.detectors {
-            d.detect(&doc, &mut spans);
+            d.detect(doc, &mut spans);
         }
         resolve(spans)
     }
@@ -504,6 +505,9 @@ fn render(text: &str, spans: &[Span]) -> String {
     render_mapped(text, spans).0
 }
 
+/// What [`render_mapped`] returns: the rendering, where its pieces come from, and its lines.
+type Rendered = (String, OffsetMap, Vec<KeptLine>);
+
 /// Where each piece of a rendered text comes from: `(rendered_start, original_start, len)`,
 /// sorted and disjoint. Line breaks the renderer repeats for paragraph breaks map nowhere.
 #[derive(Debug, Default)]
@@ -561,10 +565,11 @@ impl OffsetMap {
     }
 }
 
-/// [`render`], and where each piece of its output comes from in `text`.
-fn render_mapped(text: &str, spans: &[Span]) -> (String, OffsetMap) {
+/// [`render`], where each piece of its output comes from in `text`, and its kept lines.
+fn render_mapped(text: &str, spans: &[Span]) -> Rendered {
     let mut out = String::with_capacity(text.len());
     let mut map = OffsetMap::default();
+    let mut kept: Vec<KeptLine> = Vec::new();
     let mut si = 0;
     let mut prev_term: Option<(usize, usize)> = None; // terminator of the last kept line
     let mut blank_since = false;
@@ -611,22 +616,35 @@ fn render_mapped(text: &str, spans: &[Span]) -> (String, OffsetMap) {
                 map.push(out.len(), ts, te - ts);
                 out.push_str(&text[ts..te]);
             }
+            if let Some(last) = kept.last_mut() {
+                last.end = out.len();
+            }
             if blank_since {
                 out.push_str(if ts == te { "\n" } else { &text[ts..te] });
             }
         }
+        let start = out.len();
         for &(a, b) in &pieces {
             map.push(out.len(), a, b - a);
             out.push_str(&text[a..b]);
         }
+        kept.push(KeptLine {
+            start,
+            content_end: out.len(),
+            end: out.len(),
+            source: (!cut).then_some(line.start),
+        });
         prev_term = Some((line.content_end, line.end));
         blank_since = false;
     }
     if let Some((ts, te)) = prev_term {
         map.push(out.len(), ts, te - ts);
         out.push_str(&text[ts..te]);
+        if let Some(last) = kept.last_mut() {
+            last.end = out.len();
+        }
     }
-    (out, map)
+    (out, map, kept)
 }
 
 /// Trims whitespace at the start of the first piece and the end of the last, dropping pieces
@@ -685,8 +703,13 @@ mod tests {
         ];
         for (text, cuts, want) in cases {
             let spans: Vec<Span> = cuts.iter().map(|&(s, e)| span(s, e, 1.0)).collect();
-            let (out, map) = render_mapped(text, &spans);
+            let (out, map, lines) = render_mapped(text, &spans);
             assert_eq!(out, *want, "text {text:?}");
+            let base = Document::new(text, 0);
+            assert_eq!(
+                Document::derived(&out, &base, &lines, 0),
+                Document::new(&out, 0)
+            );
             // Every mapped piece of the output is the same text in the original.
             for &(o, orig, len) in &map.pieces {
                 assert_eq!(&out[o..o + len], &text[orig..orig + len], "text {text:?}");
@@ -694,10 +717,40 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// The later passes' documents, derived from the first, equal a fresh parse.
+        #[test]
+        fn derived_documents_equal_fresh_ones(
+            text in "([a-zé中 \t]{0,12}(\n|\r\n|\r|\n\n)){0,12}[a-zé中 ]{0,6}",
+            cuts in proptest::collection::vec((0usize..200, 0usize..30), 0..6),
+        ) {
+            // Disjoint spans on char boundaries, from (start, length) pairs.
+            let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let mut spans: Vec<Span> = Vec::new();
+            let mut at = 0;
+            for (gap, len) in cuts {
+                let s = (at + gap % 40).min(bounds.len() - 1);
+                let e = (s + len).min(bounds.len() - 1);
+                if e > s {
+                    spans.push(span(bounds[s], bounds[e], 1.0));
+                }
+                at = e;
+            }
+            let base = Document::new(&text, 3);
+            let (out, _, lines) = render_mapped(&text, &spans);
+            proptest::prop_assert_eq!(
+                Document::derived(&out, &base, &lines, 3),
+                Document::new(&out, 3)
+            );
+        }
+    }
+
     #[test]
     fn spans_of_the_rendered_text_map_back() {
         let text = "a\n\nb x c\n\nd\n";
-        let (out, map) = render_mapped(text, &[span(5, 7, 1.0)]);
+        let (out, map, _) = render_mapped(text, &[span(5, 7, 1.0)]);
         assert_eq!(out, "a\n\nb c\n\nd\n");
         // "b c" in the output is "b" and "c" in the original, around the cut.
         let back = map.span_to_original(&span(3, 6, 1.0));
