@@ -45,6 +45,10 @@ pub struct JsonlOptions {
     /// its site statistics apply. A record whose field is missing or not a string is cleaned
     /// as a page of no known site. Default: none.
     pub site_field: Option<String>,
+    /// The field holding each record's URL; its registered domain
+    /// ([`registered_domain`](crate::site::registered_domain)) names the record's site when
+    /// `site_field` is not set or missing on the record. Default: none.
+    pub url_field: Option<String>,
 }
 
 impl Default for JsonlOptions {
@@ -57,6 +61,7 @@ impl Default for JsonlOptions {
             progress: true,
             batch_records: 4096,
             site_field: None,
+            url_field: None,
         }
     }
 }
@@ -207,10 +212,7 @@ fn process(cleaner: &Cleaner, opts: &JsonlOptions, file: &str, lineno: u64, raw:
         Ok(None) => return Outcome::Blank,
         Err(reason) => return reject(file, lineno, raw, reason),
     };
-    let site = opts
-        .site_field
-        .as_deref()
-        .and_then(|f| string_field(&record, f));
+    let site = record_site(&record, opts);
     let result = cleaner.clean_site(&text, site.as_deref());
     let replacement = if opts.annotate {
         spans_json(&text, &result.spans)
@@ -515,6 +517,17 @@ impl<'a> Rejects<'a> {
 }
 
 /// The string value of field `name` of a parsed record, if it has one.
+/// A record's site: its `site_field`, else the registered domain of its `url_field`.
+fn record_site(record: &IndexMap<String, &RawValue>, opts: &JsonlOptions) -> Option<String> {
+    opts.site_field
+        .as_deref()
+        .and_then(|f| string_field(record, f))
+        .or_else(|| {
+            let url = string_field(record, opts.url_field.as_deref()?)?;
+            crate::site::registered_domain(&url)
+        })
+}
+
 pub(crate) fn string_field(record: &IndexMap<String, &RawValue>, name: &str) -> Option<String> {
     record
         .get(name)
@@ -598,9 +611,9 @@ pub fn clean_jsonl(
 /// [`ErrorKind::Config`](crate::ErrorKind::Config) without a site field;
 /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the file cannot be read.
 pub fn fit_jsonl(cleaner: &Cleaner, input: &str, opts: &JsonlOptions) -> Result<SiteModel> {
-    let Some(site_field) = opts.site_field.as_deref() else {
-        return Err(Error::config("fitting needs a site field"));
-    };
+    if opts.site_field.is_none() && opts.url_field.is_none() {
+        return Err(Error::config("fitting needs a site field or a URL field"));
+    }
     let mut reader = open_input(input)?;
     let mut model = SiteModel::new(cleaner.config().seed);
     for_each_batch(&mut reader, input, opts.batch_records, None, |lines, _| {
@@ -611,7 +624,7 @@ pub fn fit_jsonl(cleaner: &Cleaner, input: &str, opts: &JsonlOptions) -> Result<
                 .par_iter()
                 .filter_map(|(_, raw)| {
                     let (record, text) = parse_record(raw, &opts.text_field).ok()??;
-                    Some((text, Some(string_field(&record, site_field)?)))
+                    Some((text, Some(record_site(&record, opts)?)))
                 })
                 .unzip()
         });

@@ -62,6 +62,7 @@ pub mod normalize;
 pub mod segment;
 pub mod shingle;
 pub mod similarity;
+pub mod site;
 pub mod stats;
 
 #[cfg(feature = "python")]

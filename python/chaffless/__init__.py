@@ -42,6 +42,7 @@ from chaffless._chaffless import (
     clean_jsonl,
     dedup_jsonl,
     fit_jsonl,
+    registered_domain,
 )
 from chaffless.types import Label
 
@@ -63,6 +64,7 @@ __all__ = [
     "clean_jsonl",
     "fit_jsonl",
     "dedup_jsonl",
+    "registered_domain",
 ]
 
 # Rayon's thread pool does not survive fork(): in a forked child, batch calls run sequentially

@@ -447,6 +447,7 @@ def clean_jsonl(
     rejects: _Path | None = None,
     progress: bool = True,
     site_field: str | None = None,
+    url_field: str | None = None,
 ) -> JsonlSummary:
     """Cleans a JSONL corpus: one JSON object per line, plain, gzip (``.gz``) or zstd (``.zst``).
 
@@ -469,6 +470,8 @@ def clean_jsonl(
         progress: Draw a progress bar on standard error when it is a terminal. Default True.
         site_field: The field naming each record's site; with a fitted cleaner, the site's
             statistics apply. Default None.
+        url_field: The field holding each record's URL: its :func:`registered_domain` names
+            the site where ``site_field`` is not given or missing. Default None.
 
     Returns:
         What the run did: records in, out and rejected, and what cleaning removed.
@@ -480,8 +483,21 @@ def clean_jsonl(
             ``PermissionError``, ...); the output is then not created.
     """
 
+def registered_domain(url: str) -> str | None:
+    """The registered domain of a URL, by the Public Suffix List, lower-cased.
+
+    ``"https://news.bbc.co.uk/x"`` gives ``"bbc.co.uk"``; a URL without a scheme is read as
+    ``http://...``; an IP address is returned as it is; None when no host can be read. Use it
+    to turn URLs into the ``sites`` of :meth:`Cleaner.fit`.
+    """
+
 def fit_jsonl(
-    cleaner: Cleaner, input: _Path, *, site_field: str, text_field: str = "text"
+    cleaner: Cleaner,
+    input: _Path,
+    *,
+    site_field: str | None = None,
+    text_field: str = "text",
+    url_field: str | None = None,
 ) -> Cleaner:
     """A cleaner fitted on a JSONL corpus (see :meth:`Cleaner.fit`), read in batches.
 
@@ -489,6 +505,8 @@ def fit_jsonl(
         cleaner: The cleaner whose configuration the fitted one keeps.
         input: The JSONL file (plain, ``.gz`` or ``.zst``).
         site_field: The field naming each record's site.
+        url_field: The field holding each record's URL, whose :func:`registered_domain` is
+            the site where ``site_field`` is not given or missing. One of the two is needed.
         text_field: The field holding the page text. Default ``"text"``.
 
     Returns:

@@ -203,6 +203,13 @@ def _parser() -> argparse.ArgumentParser:
         "first to learn each site's chrome (blocks on many of its pages), then to clean",
     )
     clean.add_argument(
+        "--url-field",
+        metavar="NAME",
+        help="the field holding each record's URL: its registered domain (by the Public Suffix "
+        "List, e.g. news.bbc.co.uk -> bbc.co.uk) names the site where --site-field is not given "
+        "or missing",
+    )
+    clean.add_argument(
         "--model",
         metavar="PATH",
         help="a cleaner saved by `chaffless fit` (its options and site statistics); with "
@@ -238,7 +245,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     fit.add_argument("input", metavar="IN", help="input JSONL file")
     fit.add_argument("-o", "--output", metavar="MODEL", required=True, help="model file")
-    fit.add_argument("--site-field", metavar="NAME", required=True, help="the site field")
+    fit_site = fit.add_argument_group("the site of each record (one or both)")
+    fit_site.add_argument("--site-field", metavar="NAME", help="the site field")
+    fit_site.add_argument(
+        "--url-field", metavar="NAME", help="the URL field (its registered domain is the site)"
+    )
     fit.add_argument("--text-field", default="text", metavar="NAME", help="the text field")
     fit.add_argument("--config", metavar="JSON|PATH", help="cleaner options, as for clean")
     fit.add_argument("--threads", type=_non_negative_int, metavar="N", help="worker threads")
@@ -426,8 +437,9 @@ def _run_clean(args: argparse.Namespace) -> int:
         parser.error("--drop needs --dedup")
     if args.model is not None and args.config is not None:
         parser.error("--model carries its options: give --config to `chaffless fit`")
-    if args.model is None and args.site_field is not None and args.input == "-":
-        parser.error("--site-field reads IN twice: give a file, or a --model")
+    by_site = args.site_field is not None or args.url_field is not None
+    if args.model is None and by_site and args.input == "-":
+        parser.error("--site-field/--url-field read IN twice: give a file, or a --model")
     deduper = None
     if args.dedup:
         options = _load_config(args.dedup_config, args.threads)
@@ -439,11 +451,15 @@ def _run_clean(args: argparse.Namespace) -> int:
         cleaner = Cleaner.load(args.model)
     else:
         cleaner = _make_cleaner(_load_config(args.config, args.threads))
-        if args.site_field is not None:
+        if by_site:
             from chaffless._chaffless import fit_jsonl
 
             cleaner = fit_jsonl(
-                cleaner, args.input, site_field=args.site_field, text_field=args.text_field
+                cleaner,
+                args.input,
+                site_field=args.site_field,
+                url_field=args.url_field,
+                text_field=args.text_field,
             )
     with _cleaned_output(args.output, deduper is not None) as cleaned:
         summary = clean_jsonl(
@@ -456,6 +472,7 @@ def _run_clean(args: argparse.Namespace) -> int:
             rejects=rejects,
             progress=not args.no_progress,
             site_field=args.site_field,
+            url_field=args.url_field,
         )
         if deduper is not None:
             from chaffless._chaffless import dedup_jsonl
@@ -494,9 +511,17 @@ def _run_fit(args: argparse.Namespace) -> int:
 
     if args.input == "-":
         args.parser.error("fit needs a file, not standard input")
+    if args.site_field is None and args.url_field is None:
+        args.parser.error("fit needs --site-field or --url-field")
     cleaner = _make_cleaner(_load_config(args.config, args.threads))
     started = time.monotonic()
-    fitted = fit_jsonl(cleaner, args.input, site_field=args.site_field, text_field=args.text_field)
+    fitted = fit_jsonl(
+        cleaner,
+        args.input,
+        site_field=args.site_field,
+        url_field=args.url_field,
+        text_field=args.text_field,
+    )
     fitted.save(args.output)
     stats = fitted.site_stats() or {}
     print(

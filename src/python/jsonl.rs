@@ -13,9 +13,10 @@ use crate::jsonl::JsonlOptions;
 #[pyfunction]
 #[pyo3(signature = (
     cleaner, input, output, *, text_field = "text".to_string(), annotate = false,
-    spans_field = "spans".to_string(), rejects = None, progress = true, site_field = None
+    spans_field = "spans".to_string(), rejects = None, progress = true, site_field = None,
+    url_field = None
 ), text_signature = "(cleaner, input, output, *, text_field='text', annotate=False, \
-    spans_field='spans', rejects=None, progress=True, site_field=None)")]
+    spans_field='spans', rejects=None, progress=True, site_field=None, url_field=None)")]
 #[allow(clippy::too_many_arguments)]
 fn clean_jsonl<'py>(
     py: Python<'py>,
@@ -28,6 +29,7 @@ fn clean_jsonl<'py>(
     rejects: Option<PathBuf>,
     progress: bool,
     site_field: Option<String>,
+    url_field: Option<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let input = path_str(input, "input")?;
     let output = path_str(output, "output")?;
@@ -39,6 +41,7 @@ fn clean_jsonl<'py>(
         rejects,
         progress,
         site_field,
+        url_field,
         ..JsonlOptions::default()
     };
     let inner = &cleaner.get().inner;
@@ -49,20 +52,25 @@ fn clean_jsonl<'py>(
     serde_to_py(py, &summary)
 }
 
-/// A cleaner fitted on the JSONL file `input`: the text and site fields of every record.
+/// A cleaner fitted on the JSONL file `input`: the text and site of every record (its
+/// `site_field`, else the registered domain of its `url_field`).
 #[pyfunction]
-#[pyo3(signature = (cleaner, input, *, site_field, text_field = "text".to_string()))]
+#[pyo3(signature = (
+    cleaner, input, *, site_field = None, text_field = "text".to_string(), url_field = None
+))]
 fn fit_jsonl(
     py: Python<'_>,
     cleaner: &Bound<'_, PyCleaner>,
     input: PathBuf,
-    site_field: String,
+    site_field: Option<String>,
     text_field: String,
+    url_field: Option<String>,
 ) -> PyResult<PyCleaner> {
     let input = path_str(input, "input")?;
     let opts = JsonlOptions {
         text_field,
-        site_field: Some(site_field),
+        site_field,
+        url_field,
         ..JsonlOptions::default()
     };
     let inner = &cleaner.get().inner;
@@ -74,8 +82,16 @@ fn fit_jsonl(
     Ok(PyCleaner { inner: fitted })
 }
 
-/// Adds `clean_jsonl` and `fit_jsonl` to the module.
+/// The registered domain of `url` (`"https://news.bbc.co.uk/x"` → `"bbc.co.uk"`), by the
+/// Public Suffix List; `None` when no host can be read.
+#[pyfunction]
+fn registered_domain(url: &str) -> Option<String> {
+    crate::site::registered_domain(url)
+}
+
+/// Adds `clean_jsonl`, `fit_jsonl` and `registered_domain` to the module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(registered_domain, m)?)?;
     m.add_function(wrap_pyfunction!(clean_jsonl, m)?)?;
     m.add_function(wrap_pyfunction!(fit_jsonl, m)?)?;
     Ok(())

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import chaffless
 import pytest
 import zstandard
 from chaffless import Cleaner
@@ -608,3 +609,80 @@ def test_demo_text(capsys: pytest.CaptureFixture[str]) -> None:
         assert "repeat · rule " in section
         assert "evidence: " in section
         assert "--- cleaned text ---" in section
+
+
+def site_pages() -> list[dict[str, Any]]:
+    """Pages of two sites, named only by URLs on several of each site's hosts."""
+    story = (
+        "The council approved the new budget on Tuesday after a long debate over the funding "
+        "of the schools in the north of the city"
+    )
+    records = []
+    for i in range(6):
+        for site, footer in (
+            ("example.co.uk", "Example Media Group. All the news of the valley, every morning."),
+            ("other.org", "Other Weekly. Independent local reporting since the spring of 1998."),
+        ):
+            host = ("www", "news", "blog")[i % 3]
+            text = f"Story {i}\n{story}, report {i} of {site}.\n{footer}\n"
+            records.append({"url": f"https://{host}.{site}/story/{i}", "text": text, "n": i})
+    return records
+
+
+def test_url_field_groups_pages_by_registered_domain(tmp_path: Path) -> None:
+    records = site_pages()
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(jsonl(records))
+    by_url, model = tmp_path / "by_url.jsonl", tmp_path / "model.chaffless"
+    args = ["clean", str(src), "-o", str(by_url), "--no-progress", "--annotate"]
+    assert main([*args, "--url-field", "url"]) == 0
+    for record in read_jsonl(by_url):
+        footer = record["text"].splitlines()[2]
+        rules = {
+            s["rule"] for s in record["spans"] if record["text"][s["start"] : s["end"]] in footer
+        }
+        assert "site_frequent" in rules, record["url"]
+
+    # The same sites by name: the same result; and a saved model used with --url-field.
+    named = [{**r, "site": chaffless.registered_domain(r["url"])} for r in records]
+    assert {r["site"] for r in named} == {"example.co.uk", "other.org"}
+    src_named = tmp_path / "named.jsonl"
+    src_named.write_bytes(jsonl(named))
+    by_site = tmp_path / "by_site.jsonl"
+    assert (
+        main(
+            [
+                "clean",
+                str(src_named),
+                "-o",
+                str(by_site),
+                "--no-progress",
+                "--annotate",
+                "--site-field",
+                "site",
+            ]
+        )
+        == 0
+    )
+    assert [r["spans"] for r in read_jsonl(by_site)] == [r["spans"] for r in read_jsonl(by_url)]
+    assert main(["fit", str(src), "-o", str(model), "--url-field", "url"]) == 0
+    from_model = tmp_path / "from_model.jsonl"
+    assert (
+        main([*args[:3], str(from_model), *args[4:], "--model", str(model), "--url-field", "url"])
+        == 0
+    )
+    assert read_jsonl(from_model) == read_jsonl(by_url)
+
+
+def test_fit_needs_a_site_or_url_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(jsonl(site_pages()))
+    assert main(["fit", str(src), "-o", str(tmp_path / "m")]) == 2
+    assert "--site-field or --url-field" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()
+
+
+def test_registered_domain() -> None:
+    assert chaffless.registered_domain("https://news.bbc.co.uk/x") == "bbc.co.uk"
+    assert chaffless.registered_domain("Example.COM/path") == "example.com"
+    assert chaffless.registered_domain("http://") is None
