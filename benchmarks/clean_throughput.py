@@ -4,7 +4,9 @@
 
 Reads `../shared/data/dev/pages.jsonl` (beside the checkout) by default, or the built-in demo
 pages when it is absent. Reports MB/s of input text (UTF-8 bytes) on one thread and on all
-cores, best of N rounds, for the installed build (`pip install .` builds in release mode).
+cores, best of N rounds, for the installed build (`pip install .` builds in release mode):
+cleaning alone; fitting site statistics on the pages grouped by their `site` field; and the
+whole job, fit then clean by site, whose rate is bytes / (fit time + clean time).
 """
 
 from __future__ import annotations
@@ -15,30 +17,32 @@ import os
 import time
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 import chaffless
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "dev" / "pages.jsonl"
 
 
-def load(path: Path) -> tuple[str, list[str]]:
-    """The pages to clean and where they come from."""
+def load(path: Path) -> tuple[str, list[str], list[str | None]]:
+    """The pages to clean, their sites and where they come from."""
     if path.exists():
         with path.open(encoding="utf-8") as f:
-            return str(path), [json.loads(line)["text"] for line in f if line.strip()]
+            records = [json.loads(line) for line in f if line.strip()]
+        return str(path), [r["text"] for r in records], [r.get("site") for r in records]
     examples = resources.files("chaffless") / "examples"
     texts = [p.read_text(encoding="utf-8") for p in examples.iterdir() if p.name.endswith(".txt")]
-    return "built-in demo pages (x50)", texts * 50
+    return "built-in demo pages (x50)", texts * 50, ["demo"] * (len(texts) * 50)
 
 
-def best_rate(cleaner: chaffless.Cleaner, texts: list[str], nbytes: int, rounds: int) -> float:
-    """Best MB/s over `rounds` calls of `clean_batch`."""
+def best_time(run: Callable[[], object], rounds: int) -> float:
+    """Best wall time of `run` over `rounds` calls, in seconds."""
     best = float("inf")
     for _ in range(rounds):
         start = time.perf_counter()
-        cleaner.clean_batch(texts)
+        run()
         best = min(best, time.perf_counter() - start)
-    return nbytes / best / 1e6
+    return best
 
 
 def main() -> None:
@@ -47,18 +51,22 @@ def main() -> None:
     ap.add_argument("--pages", type=Path, default=DEV)
     ap.add_argument("--rounds", type=int, default=10)
     args = ap.parse_args()
-    source, texts = load(args.pages)
+    source, texts, sites = load(args.pages)
     nbytes = sum(len(t.encode("utf-8")) for t in texts)
     print(
         f"chaffless {chaffless.__version__}: {len(texts)} pages, {nbytes / 1e6:.2f} MB ({source})"
     )
-    print(f"{'threads':>8}  {'MB/s':>8}")
+    print(f"{'threads':>8}  {'clean MB/s':>10}  {'fit MB/s':>8}  {'fit + clean MB/s':>16}")
     for threads in (1, 0):
         cleaner = chaffless.Cleaner(num_threads=threads)
         cleaner.clean_batch(texts[:10])  # warm-up
-        rate = best_rate(cleaner, texts, nbytes, args.rounds)
+        clean = best_time(lambda c=cleaner: c.clean_batch(texts), args.rounds)
+        fit = best_time(lambda c=cleaner: c.fit(texts, sites=sites), args.rounds)
+        fitted = cleaner.fit(texts, sites=sites)
+        by_site = best_time(lambda f=fitted: f.clean_batch(texts, sites=sites), args.rounds)
         label = str(threads) if threads else f"all ({os.cpu_count()})"
-        print(f"{label:>8}  {rate:8.1f}")
+        mb = nbytes / 1e6
+        print(f"{label:>8}  {mb / clean:10.1f}  {mb / fit:8.1f}  {mb / (fit + by_site):16.1f}")
 
 
 if __name__ == "__main__":
