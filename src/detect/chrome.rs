@@ -75,6 +75,8 @@ const MAX_HEADLINE_WORDS: usize = 20;
 const MAX_LIST_LINES: usize = 15;
 /// Words of a title.
 const TITLE_WORDS: std::ops::RangeInclusive<usize> = 3..=20;
+/// Fewest words of a teaser card's headline: shorter lines under a caption are sub-headings.
+const MIN_CARD_WORDS: usize = 6;
 
 /// Phrase sets of one section of the lexicon, as sequences of token hashes.
 #[derive(Debug, Default)]
@@ -464,6 +466,82 @@ impl ChromeDetector {
     }
 }
 
+/// Rules that mark a block as a caption or a credit.
+const CAPTION_RULES: [&str; 2] = ["credit", "other_language"];
+
+/// The credit closing a caption: the 1 to 4 words after its last dash or bar
+/// ("… in Aleppo. - Agency Name"), lower-cased; `None` when there is none.
+fn credit_tail(text: &str) -> Option<String> {
+    let text = text.trim();
+    let at = [" - ", " – ", " — ", " | "]
+        .iter()
+        .filter_map(|sep| text.rfind(sep).map(|i| i + sep.len()))
+        .max()?;
+    let tail = text[at..].trim();
+    let words = tail.split_whitespace().count();
+    ((1..=4).contains(&words) && !tail.ends_with('.') && at < text.len())
+        .then(|| tail.to_lowercase())
+}
+
+/// True when blocks `i - 1` and `i` stand on adjacent lines (no blank line between them).
+fn adjacent(doc: &Document<'_>, i: usize) -> bool {
+    let blocks = doc.blocks();
+    i > 0 && !doc.text()[blocks[i - 1].end..blocks[i].start].contains("\n\n")
+}
+
+impl ChromeDetector {
+    /// Captions known by their credit: a short line closed by the same credit as a caption
+    /// already found on the page ("Aleppo - Agency Name" after "… 2016. - Agency Name").
+    fn captions(doc: &Document<'_>, feats: &[Features], hits: &mut [Option<Hit>]) {
+        let tails: Vec<String> = hits
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.as_ref().is_some_and(|h| CAPTION_RULES.contains(&h.rule)))
+            .filter_map(|(k, _)| credit_tail(doc.block_text(k)))
+            .collect();
+        if tails.is_empty() {
+            return;
+        }
+        for (k, f) in feats.iter().enumerate() {
+            if hits[k].is_some() || f.words > MAX_CREDIT_WORDS || f.sentence {
+                continue;
+            }
+            if let Some(tail) = credit_tail(doc.block_text(k)).filter(|t| tails.contains(t)) {
+                hits[k] = Some(Hit {
+                    rule: "credit",
+                    score: 0.65,
+                    evidence: format!("closed by {tail:?}, the credit of a caption on the page"),
+                });
+            }
+        }
+    }
+
+    /// Cards inside the main text: a headline standing on the line right under a caption,
+    /// with prose after it, is a link to another article (image and title of a teaser).
+    fn cards(doc: &Document<'_>, feats: &[Features], hits: &mut [Option<Hit>], a: usize, z: usize) {
+        for k in (a + 1)..z {
+            let f = &feats[k];
+            let under_caption = hits[k - 1]
+                .as_ref()
+                .is_some_and(|h| CAPTION_RULES.contains(&h.rule))
+                && adjacent(doc, k);
+            if hits[k].is_none()
+                && under_caption
+                && (MIN_CARD_WORDS..=MAX_HEADLINE_WORDS).contains(&f.words)
+                && !f.sentence
+                && feats[k + 1].prose
+                && hits[k + 1].is_none()
+            {
+                hits[k] = Some(Hit {
+                    rule: "related_card",
+                    score: 0.6,
+                    evidence: "a headline right under a caption, inside the main text".into(),
+                });
+            }
+        }
+    }
+}
+
 /// The run of `values[lo..hi]` with the largest positive sum: `(first, last, sum)`, found in
 /// one pass (Kadane); `None` when no value is positive.
 fn best_run(values: &[f64], lo: usize, hi: usize) -> Option<(usize, usize, f64)> {
@@ -568,11 +646,23 @@ impl Detector for ChromeDetector {
             }
             i += 1;
         }
+        Self::captions(doc, &feats, &mut hits);
+        if let Some((a, z)) = main {
+            Self::cards(doc, &feats, &mut hits, a, z);
+        }
         // Outside the main text.
         if let Some((a, z)) = main {
             // The title: the longest headline-like line just above the main text (a byline
-            // or a dateline between them is not it: at most one number).
-            let title = (a.saturating_sub(self.config.title_reach)..a)
+            // or a dateline between them is not it: at most one number). A main text that
+            // opens with a headline (a title long enough to count as prose) has its title:
+            // the short line above it is a section label or a kicker.
+            let opens_with_title = TITLE_WORDS.contains(&feats[a].words) && !feats[a].sentence;
+            let reach = if opens_with_title {
+                0
+            } else {
+                self.config.title_reach
+            };
+            let title = (a.saturating_sub(reach)..a)
                 .filter(|&k| {
                     TITLE_WORDS.contains(&feats[k].words)
                         && !feats[k].sentence
@@ -719,6 +809,70 @@ mod tests {
             got.iter().all(|s| !page[s.range()].starts_with("Budget")),
             "{got:?}"
         );
+    }
+
+    /// The rules that fired on each line of `page` that is chrome.
+    fn rules_by_line(page: &str) -> Vec<(&str, &'static str)> {
+        let got = spans(page);
+        page.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let at = l.as_ptr() as usize - page.as_ptr() as usize;
+                let rule = got
+                    .iter()
+                    .find(|s| s.start <= at && at < s.end)
+                    .map_or("", |s| match s.rule.as_ref() {
+                        "credit" => "credit",
+                        "other_language" => "other_language",
+                        "related_card" => "related_card",
+                        "outside_main_text" => "outside_main_text",
+                        _ => "other",
+                    });
+                (l, rule)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_title_long_enough_to_be_prose_leaves_the_kicker_above_it_out() {
+        let page = format!(
+            "World - conflict
+The mayor says that the new bridge will be open to all of the \
+             traffic by the end of the year
+{ARTICLE}"
+        );
+        let got = rules_by_line(&page);
+        assert_eq!(got[0].1, "outside_main_text", "{got:?}");
+        assert_eq!(got[1].1, "", "{got:?}");
+    }
+
+    #[test]
+    fn captions_share_their_credit_and_a_headline_under_one_is_a_card() {
+        let page = format!(
+            "{ARTICLE}Soldiers walk along a street of the old town, December 9. Getty Images \
+             - Example Agency
+\
+             The council will vote again on the roads budget before the summer holidays
+\
+             It was the second vote of the year, and the members who asked for it said that \
+             the roads could not wait for another winter without repairs.
+\
+             Harbour at night - Example Agency
+\
+             Funding
+\
+             The funding of the schools will be discussed at the next meeting of the council, \
+             which is to be held in public in the town hall in June.
+{ARTICLE}"
+        );
+        let got = rules_by_line(&page);
+        let rule = |start: &str| got.iter().find(|(l, _)| l.starts_with(start)).unwrap().1;
+        assert_eq!(rule("Soldiers walk"), "credit", "{got:?}");
+        assert_eq!(rule("The council will vote"), "related_card", "{got:?}");
+        assert_eq!(rule("Harbour at night"), "credit", "{got:?}");
+        // Too short for a card's headline: a sub-heading of the article.
+        assert_eq!(rule("Funding"), "", "{got:?}");
+        assert_eq!(rule("It was the second vote"), "", "{got:?}");
     }
 
     #[test]

@@ -57,8 +57,7 @@ fn seed_comment_sections_removed() {
 }
 
 /// The seed pages cleaned as one corpus, fitted on their `site`: site-a's shared chrome goes,
-/// every title and body line stays, and at most a few chrome lines survive (a floor that
-/// fails if detection regresses).
+/// every title and body line stays, and so does no chrome line.
 #[test]
 fn seed_chrome_removed_when_fitted_on_sites() {
     let Some(dir) = seeds_dir() else { return };
@@ -96,7 +95,7 @@ fn seed_chrome_removed_when_fitted_on_sites() {
     let removed = tally.removed.get(&Label::Chrome).copied().unwrap_or(0);
     let kept = tally.kept.get(&Label::Chrome).copied().unwrap_or(0);
     assert!(
-        removed >= 35 && kept <= 4,
+        removed >= 40 && kept == 0,
         "chrome lines removed {removed}, kept {kept}"
     );
 }
