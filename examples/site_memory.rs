@@ -9,6 +9,9 @@
 //! the corpus is never held in memory. Prints the model's own estimate of its size, the size
 //! of its serialised form, and the process's peak resident memory.
 
+// The report is this example's output.
+#![allow(clippy::print_stdout)]
+
 use std::time::Instant;
 
 use chaffless::{Cleaner, CleanerConfig};
