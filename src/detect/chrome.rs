@@ -219,6 +219,8 @@ struct Features {
     stop: usize,
     sentence: bool,
     prose: bool,
+    /// The block looks like a line of code or data rather than a menu entry.
+    code: bool,
 }
 
 /// Why a block is chrome.
@@ -289,11 +291,13 @@ impl ChromeDetector {
                     || (sentence
                         && words * 2 >= cfg.min_words
                         && share >= cfg.min_stopword_share * 0.7);
+                let code = code_like(doc.block_text(i));
                 let f = Features {
                     words,
                     stop,
                     sentence,
                     prose,
+                    code,
                     first,
                 };
                 first += words;
@@ -307,7 +311,7 @@ impl ChromeDetector {
     /// beside it worth at least `min_part_share` of its value, with whatever stands between
     /// (an article cut in parts by a code listing or a long list). `None` when no block is
     /// prose.
-    fn main_text(&self, feats: &[Features]) -> Option<(usize, usize)> {
+    fn main_text(&self, doc: &Document<'_>, feats: &[Features]) -> Option<(usize, usize)> {
         let cfg = &self.config;
         #[allow(clippy::cast_precision_loss)]
         let values: Vec<f64> = feats
@@ -322,14 +326,38 @@ impl ChromeDetector {
             .collect();
         let (mut a, mut z, best) = best_run(&values, 0, values.len())?;
         let enough = cfg.min_part_share * best;
-        while let Some((start, _, score)) = best_run(&values, 0, a) {
-            if score < enough {
+        // What joining a part costs: the lines between it and the main text, but for code
+        // and for lines that recur inside the article or the part (a table of contents, whose
+        // entries come back as sub-headings). An article cut by a listing or a contents box
+        // stays whole; one followed by a long menu and a promo paragraph does not take them in.
+        let keys: Vec<u64> = (0..feats.len())
+            .map(|i| {
+                doc.tokens(i)
+                    .iter()
+                    .fold(0x243f_6a88_85a3_08d3, |h: u64, t| {
+                        (h ^ t.hash).wrapping_mul(0x0000_0100_0000_01b3)
+                    })
+            })
+            .collect();
+        // `lo..hi` lies between the two parts `main` and `part`.
+        let gap = |lo: usize, hi: usize, main: (usize, usize), part: (usize, usize)| -> f64 {
+            let within: rustc_hash::FxHashSet<u64> = (main.0..=main.1)
+                .chain(part.0..=part.1)
+                .map(|k| keys[k])
+                .collect();
+            (lo..hi)
+                .filter(|&k| !feats[k].code && !within.contains(&keys[k]))
+                .map(|k| values[k].min(0.0))
+                .sum()
+        };
+        while let Some((start, end, score)) = best_run(&values, 0, a) {
+            if score < enough || score + gap(end + 1, a, (a, z), (start, end)) < enough {
                 break;
             }
             a = start;
         }
-        while let Some((_, end, score)) = best_run(&values, z + 1, values.len()) {
-            if score < enough {
+        while let Some((start, end, score)) = best_run(&values, z + 1, values.len()) {
+            if score < enough || score + gap(z + 1, start, (a, z), (start, end)) < enough {
                 break;
             }
             z = end;
@@ -463,6 +491,19 @@ impl ChromeDetector {
             score: 0.7 + 0.25 * share,
             evidence: format!("on {on} of {pages} pages of the site"),
         })
+    }
+}
+
+/// A line of code, a table row or data rather than a menu or list entry: it holds one of
+/// the characters code and tables are made of, or no letter at all, or its first letter is
+/// a small letter in a script with capitals (menus and headings start with a capital).
+fn code_like(text: &str) -> bool {
+    if text.contains(|c: char| "{}()[];=<>|\\_│─┼═".contains(c)) {
+        return true;
+    }
+    match text.chars().find(|c| c.is_alphabetic()) {
+        None => true,
+        Some(c) => c.is_lowercase(),
     }
 }
 
@@ -610,7 +651,7 @@ impl Detector for ChromeDetector {
         for (i, f) in feats.iter().enumerate() {
             hits[i] = self.site_cue(doc, i, f);
         }
-        let main = self.main_text(&feats);
+        let main = self.main_text(doc, &feats);
         // Local cues everywhere, and lists of links under their headers.
         let mut h: Vec<u64> = Vec::new();
         let mut i = 0;
@@ -831,6 +872,39 @@ mod tests {
                 (l, rule)
             })
             .collect()
+    }
+
+    #[test]
+    fn a_promo_paragraph_past_a_long_menu_is_not_a_part_of_the_article() {
+        let menu: String = [
+            "Markets",
+            "Investing",
+            "Economy",
+            "Tech",
+            "Business",
+            "Culture",
+        ]
+        .iter()
+        .cycle()
+        .take(30)
+        .map(|l| format!("{l}\n"))
+        .collect();
+        let promo = "Start your day with the latest news from the markets, the stories of the \
+                     companies and the people who run them, and all of the analysis that you \
+                     need in your inbox every morning of the week. Sign up now and you will \
+                     also get the weekend edition, with the long reads and the interviews that \
+                     our readers like the most.";
+        let page = format!("{ARTICLE}{ARTICLE}{menu}{promo}\n");
+        let got = rules_by_line(&page);
+        let rule = |start: &str| got.iter().find(|(l, _)| l.starts_with(start)).unwrap().1;
+        // The menu stays outside (the paragraph past it, long prose, is kept on its own).
+        assert!(
+            got.iter()
+                .filter(|(l, _)| *l == "Economy")
+                .all(|(_, r)| *r == "outside_main_text"),
+            "{got:?}"
+        );
+        assert_eq!(rule("Opposition members"), "", "{got:?}");
     }
 
     #[test]
