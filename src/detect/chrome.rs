@@ -24,7 +24,11 @@
 //!    `src/lexicon/chrome/<lang>.txt` (all languages merged): a line made only of interface
 //!    words (`interface`: "Share on Facebook", "Sign in", "Lire la suite"), a promo or legal
 //!    notice (`promo`), a photo credit or caption with a credit (`credit`), a list header and
-//!    the headline-like lines under it (`related_list`: "Read also", "Lesen Sie auch").
+//!    the headline-like lines under it (`related_list`: "Read also", "Lesen Sie auch"); a
+//!    short line closed by the same credit as a caption of the page (`credit`); a headline
+//!    standing right under a caption (`related_card`, a teaser); a slideshow, three or more
+//!    lines opening with counters that count up ("1/50", "2/50") with their captions
+//!    (`gallery`).
 //!
 //! # Across a site's pages
 //!
@@ -507,6 +511,75 @@ fn code_like(text: &str) -> bool {
     }
 }
 
+/// True when `text` opens with a list number ("6. ", "6) "): a numbered sub-heading.
+fn numbered(text: &str) -> bool {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && matches!(text.as_bytes().get(digits), Some(b'.' | b')'))
+}
+
+/// The slide counter opening a line ("12/50 Title", "12 / 50"): `(12, 50)`. A date
+/// ("3/09/15") is not one.
+fn slide_counter(text: &str) -> Option<(u32, u32)> {
+    let b = text.trim_start().as_bytes();
+    let num = |at: usize| {
+        let n = b[at..].iter().take_while(|c| c.is_ascii_digit()).count();
+        (1..=3).contains(&n).then(|| {
+            let v = b[at..at + n]
+                .iter()
+                .fold(0u32, |v, &c| v * 10 + u32::from(c - b'0'));
+            (v, at + n)
+        })
+    };
+    let (k, mut at) = num(0)?;
+    at += usize::from(b.get(at) == Some(&b' '));
+    if b.get(at) != Some(&b'/') {
+        return None;
+    }
+    at += 1;
+    at += usize::from(b.get(at) == Some(&b' '));
+    let (n, end) = num(at)?;
+    let next_ok = b
+        .get(end)
+        .map_or(true, |c| !(c.is_ascii_digit() || b"/.:-".contains(c)));
+    (next_ok && k >= 1 && k <= n).then_some((k, n))
+}
+
+/// Slideshows: at least three lines opening with counters of one total, counting up by one
+/// ("1/50 …", "2/50 …"), each with the caption lines that follow it, are chrome (`gallery`).
+/// The last slide takes as many lines as a typical slide.
+fn galleries(doc: &Document<'_>, hits: &mut [Option<Hit>]) {
+    let n = hits.len();
+    let counters: Vec<(usize, u32, u32)> = (0..n)
+        .filter_map(|i| slide_counter(doc.block_text(i)).map(|(k, t)| (i, k, t)))
+        .collect();
+    let mut s = 0;
+    while s < counters.len() {
+        let mut e = s + 1;
+        while e < counters.len()
+            && counters[e].2 == counters[s].2
+            && counters[e].1 == counters[e - 1].1 + 1
+        {
+            e += 1;
+        }
+        if e - s >= 3 {
+            let (first, total) = (counters[s].0, counters[s].2);
+            let mut lens: Vec<usize> = counters[s..e].windows(2).map(|w| w[1].0 - w[0].0).collect();
+            lens.sort_unstable();
+            let last = (counters[e - 1].0 + lens[lens.len() / 2]).min(n);
+            for hit in &mut hits[first..last] {
+                if hit.is_none() {
+                    *hit = Some(Hit {
+                        rule: "gallery",
+                        score: 0.7,
+                        evidence: format!("a slideshow of {} slides out of {total}", e - s),
+                    });
+                }
+            }
+        }
+        s = e;
+    }
+}
+
 /// Rules that mark a block as a caption or a credit.
 const CAPTION_RULES: [&str; 2] = ["credit", "other_language"];
 
@@ -568,6 +641,7 @@ impl ChromeDetector {
                 && adjacent(doc, k);
             if hits[k].is_none()
                 && under_caption
+                && !numbered(doc.block_text(k))
                 && (MIN_CARD_WORDS..=MAX_HEADLINE_WORDS).contains(&f.words)
                 && !f.sentence
                 && feats[k + 1].prose
@@ -688,6 +762,7 @@ impl Detector for ChromeDetector {
             i += 1;
         }
         Self::captions(doc, &feats, &mut hits);
+        galleries(doc, &mut hits);
         if let Some((a, z)) = main {
             Self::cards(doc, &feats, &mut hits, a, z);
         }
@@ -905,6 +980,48 @@ mod tests {
             "{got:?}"
         );
         assert_eq!(rule("Opposition members"), "", "{got:?}");
+    }
+
+    #[test]
+    fn slide_counters_and_numbered_headings() {
+        assert_eq!(
+            slide_counter("12/50 Star boosts the economy"),
+            Some((12, 50))
+        );
+        assert_eq!(slide_counter("1 / 5"), Some((1, 5)));
+        assert_eq!(slide_counter("3/09/15 8:12am"), None);
+        assert_eq!(slide_counter("25/10/2016"), None);
+        assert_eq!(slide_counter("7/5 is more than one"), None);
+        assert_eq!(slide_counter("24/7 news"), None);
+        assert!(numbered("6. Mini bars lose money") && numbered("2) Second"));
+        assert!(!numbered("2016 was a year") && !numbered("Six things"));
+    }
+
+    #[test]
+    fn a_slideshow_inside_the_article_is_chrome() {
+        let slides: String = (1..=4)
+            .map(|k| {
+                format!(
+                    "{k}/12 Slide number {k} of the show\nThe caption of slide {k} tells what \
+                     the picture shows, where it was taken and by whom, in a full sentence.\n"
+                )
+            })
+            .collect();
+        let page = format!("{ARTICLE}{slides}{ARTICLE}");
+        let got = rules_by_line(&page);
+        let slide_lines: Vec<_> = got
+            .iter()
+            .filter(|(l, _)| l.contains("slide") || l.contains("Slide"))
+            .collect();
+        assert_eq!(slide_lines.len(), 8, "{got:?}");
+        assert!(slide_lines.iter().all(|(_, r)| *r == "other"), "{got:?}");
+        assert!(got
+            .iter()
+            .filter(|(l, _)| l.starts_with("Opposition"))
+            .all(|(_, r)| r.is_empty()));
+        // Counters that do not count up are not a slideshow.
+        let page = format!("{ARTICLE}1 / 5\n1 / 5\n1 / 5\n{ARTICLE}");
+        assert!(spans(&page).iter().all(|s| s.rule != "gallery"));
     }
 
     #[test]
