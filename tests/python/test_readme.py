@@ -36,7 +36,9 @@ def test_shell_examples_run(tmp_path: Path) -> None:
     with (tmp_path / "pages.jsonl").open("w", encoding="utf-8") as f:
         for i, page in enumerate(sorted(p.name for p in pages.iterdir())):
             text = (pages / page).read_text(encoding="utf-8")
-            f.write(json.dumps({"id": i, "text": text, "name": page}) + "\n")
+            url = f"https://www.example.org/{page}"
+            record = {"id": i, "text": text, "name": page, "url": url, "site": "example.org"}
+            f.write(json.dumps(record) + "\n")
     exe = [sys.executable, "-m", "chaffless"]
     for line in blocks("bash")[1].strip().splitlines():
         if line.startswith("cat "):
@@ -48,10 +50,14 @@ def test_shell_examples_run(tmp_path: Path) -> None:
                 )
         else:
             subprocess.run(
-                exe + shlex.split(line)[1:], cwd=tmp_path, check=True, capture_output=True
+                exe + shlex.split(line, comments=True)[1:],
+                cwd=tmp_path,
+                check=True,
+                capture_output=True,
             )
     assert (tmp_path / "clean.jsonl.zst").exists()
     annotated = [json.loads(x) for x in (tmp_path / "annotated.jsonl").read_text().splitlines()]
     assert all(r["spans"] for r in annotated)
     assert len((tmp_path / "clean.jsonl").read_text().splitlines()) == len(annotated)
     assert not (tmp_path / "clean.jsonl.rejects.jsonl").exists()
+    assert (tmp_path / "site.model").exists()
