@@ -447,6 +447,8 @@ def clean_jsonl(
     rejects: _Path | None = None,
     progress: bool = True,
     site_field: str | None = None,
+    resume: bool = False,
+    batch_records: int = 4096,
 ) -> JsonlSummary:
     """Cleans a JSONL corpus: one JSON object per line, plain, gzip (``.gz``) or zstd (``.zst``).
 
@@ -469,15 +471,26 @@ def clean_jsonl(
         progress: Draw a progress bar on standard error when it is a terminal. Default True.
         site_field: The field naming each record's site; with a fitted cleaner, the site's
             statistics apply. Default None.
+        resume: Make the run resumable: output and rejects go to ``OUTPUT.partial`` in chunks
+            committed after each batch, with the run's state in ``OUTPUT.progress``; a run cut
+            off (killed, interrupted, disk full) and started again with the same arguments
+            continues after its last committed chunk, no record lost or written twice. Needs
+            files, not ``"-"``. Default False.
+        batch_records: Records per parallel batch (and per committed chunk). Default 4096.
 
     Returns:
-        What the run did: records in, out and rejected, and what cleaning removed.
+        What the run did: records in, out and rejected (in = out + rejected), what cleaning
+        removed, and (``report["skipped"]``) the pages larger than ``max_page_bytes``, passed
+        through untouched.
 
     Raises:
         InputError: A record was rejected and no ``rejects`` file was given, or a path is not
             valid UTF-8.
         OSError: A file could not be opened, read or written (``FileNotFoundError``,
             ``PermissionError``, ...); the output is then not created.
+        KeyboardInterrupt: A signal arrived (checked between batches); the output is then not
+            created (a resumable run keeps its committed chunks). An exception raised by a
+            Python signal handler (e.g. for ``SIGTERM``) is raised as it is.
     """
 
 def fit_jsonl(

@@ -183,5 +183,7 @@ class JsonlSummary(TypedDict):
     """Blank lines skipped."""
     rejects_path: Optional[str]
     """The rejects file, when one was written."""
+    resumed_lines: int
+    """Input lines a resumed run skipped (committed by an earlier run; counted above)."""
     report: CleanReport
     """What cleaning removed."""

@@ -7,4 +7,5 @@ mod fixtures;
 mod jsonl;
 mod labels;
 mod props;
+mod reliability;
 mod seeds;
