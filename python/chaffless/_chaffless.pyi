@@ -231,7 +231,7 @@ class Cleaner:
         cls,
         *,
         seed: int = 0,
-        max_page_bytes: int = 67108864,
+        max_page_bytes: int = 8388608,
         num_threads: int = 0,
         repeat: RepeatConfig = ...,
         comment: CommentConfig = ...,
@@ -243,7 +243,7 @@ class Cleaner:
             seed: Seed of every hash (tokens, shingles). Results are identical across
                 processes and platforms for the same seed. Default 0.
             max_page_bytes: Pages larger than this many UTF-8 bytes are passed through
-                untouched and reported as skipped, never dropped. Default 67108864 (64 MiB).
+                untouched and reported as skipped, never dropped. Default 8388608 (8 MiB).
             num_threads: Threads for batch calls; 0 means one per core. Default 0.
             repeat: Settings of the ``repeat`` detector, any subset of ``RepeatConfig``
                 (``enabled=True``, ``shingle_size=3``, ``min_tokens=8``,
