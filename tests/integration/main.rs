@@ -4,6 +4,7 @@
 mod comment;
 mod dedup;
 mod fixtures;
+mod fuzz_corpus;
 mod jsonl;
 mod labels;
 mod props;
