@@ -277,7 +277,8 @@ pub struct CleanerConfig {
     /// processes and platforms for the same seed.
     pub seed: u64,
     /// Pages larger than this many bytes are passed through untouched and reported as
-    /// skipped, never dropped. Default 64 MiB.
+    /// skipped, never dropped. Default 8 MiB: far above real pages (web text is rarely over
+    /// 1 MB), low enough to bound the memory of one page (see the README, Reliability).
     pub max_page_bytes: usize,
     /// Threads for batch calls; 0 means one per core. Default 0.
     pub num_threads: usize,
@@ -293,7 +294,7 @@ impl Default for CleanerConfig {
     fn default() -> Self {
         Self {
             seed: 0,
-            max_page_bytes: 64 << 20,
+            max_page_bytes: 8 << 20,
             num_threads: 0,
             repeat: RepeatConfig::default(),
             comment: CommentConfig::default(),

@@ -21,6 +21,8 @@ pub enum ErrorKind {
     Serialization,
     /// An I/O operation failed; [`Error::io_kind`] tells which.
     Io,
+    /// A run was stopped by its caller between batches (e.g. on a signal).
+    Interrupted,
 }
 
 /// The error returned by fallible chaffless operations.
@@ -70,6 +72,17 @@ impl Error {
     pub(crate) fn serialization(message: impl Into<String>) -> Self {
         Self {
             kind: ErrorKind::Serialization,
+            message: message.into(),
+            io: None,
+        }
+    }
+
+    /// An [`ErrorKind::Interrupted`] error: what a run's check returns to stop it (see
+    /// [`clean_jsonl_with`](crate::jsonl::clean_jsonl_with)).
+    #[must_use]
+    pub fn interrupted(message: impl Into<String>) -> Self {
+        Self {
+            kind: ErrorKind::Interrupted,
             message: message.into(),
             io: None,
         }

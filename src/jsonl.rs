@@ -23,6 +23,8 @@ use crate::document::{char_offsets, Span};
 use crate::error::{Error, Result};
 use crate::stats::SiteModel;
 
+mod resume;
+
 /// Options of [`clean_jsonl`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -49,6 +51,12 @@ pub struct JsonlOptions {
     /// ([`registered_domain`](crate::site::registered_domain)) names the record's site when
     /// `site_field` is not set or missing on the record. Default: none.
     pub url_field: Option<String>,
+    /// Make the run resumable: the output (and rejects) are appended to `OUT.partial` in
+    /// chunks, each committed with a progress file `OUT.progress`; a run cut off (killed,
+    /// interrupted, disk full) and started again with the same arguments continues after the
+    /// last committed chunk, with no record lost or written twice. Needs files, not `-`.
+    /// Default false.
+    pub resume: bool,
 }
 
 impl Default for JsonlOptions {
@@ -62,12 +70,14 @@ impl Default for JsonlOptions {
             batch_records: 4096,
             site_field: None,
             url_field: None,
+            resume: false,
         }
     }
 }
 
-/// What a [`clean_jsonl`] run did.
+/// What a [`clean_jsonl`] run did. Records in = records out + rejected, always.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct JsonlSummary {
     /// Records read (blank lines are not records).
     pub records_in: u64,
@@ -79,7 +89,11 @@ pub struct JsonlSummary {
     pub blank_lines: u64,
     /// The rejects file, when one was written.
     pub rejects_path: Option<String>,
-    /// What cleaning removed, per label.
+    /// Input lines a resumed run skipped because an earlier run had committed them (their
+    /// records are counted above, as if this run had read them).
+    pub resumed_lines: u64,
+    /// What cleaning removed, per label; `report.skipped` counts the pages passed through
+    /// untouched because they are larger than `max_page_bytes`.
     pub report: CleanReport,
 }
 
@@ -192,8 +206,13 @@ pub(crate) fn parse_record<'a>(raw: &'a [u8], field: &str) -> Result<Option<Reco
     if !s.starts_with('{') {
         return Err("record is not a JSON object".into());
     }
-    let record: IndexMap<String, &RawValue> =
-        serde_json::from_str(s).map_err(|e| format!("invalid JSON: {e}"))?;
+    let record: IndexMap<String, &RawValue> = serde_json::from_str(s).map_err(|e| {
+        if e.is_eof() && !raw.ends_with(b"\n") {
+            format!("the file ends in the middle of this record: {e}")
+        } else {
+            format!("invalid JSON: {e}")
+        }
+    })?;
     let Some(value) = record.get(field) else {
         return Err(format!("missing field {field:?}"));
     };
@@ -245,14 +264,14 @@ fn process(cleaner: &Cleaner, opts: &JsonlOptions, file: &str, lineno: u64, raw:
 
 /// How a file is compressed, by its extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Compression {
+pub(crate) enum Compression {
     None,
     Gzip,
     Zstd,
 }
 
 impl Compression {
-    fn of(path: &str) -> Self {
+    pub(crate) fn of(path: &str) -> Self {
         if path.ends_with(".gz") {
             Self::Gzip
         } else if path.ends_with(".zst") || path.ends_with(".zstd") {
@@ -432,27 +451,54 @@ pub(crate) fn progress_bar(enabled: bool, input: &str) -> Option<indicatif::Prog
     }
 }
 
+/// A check run between batches: an error (e.g. [`Error::interrupted`] on a signal) stops the
+/// run there, its outputs not written (a resumable run keeps what it committed).
+pub type Check<'a> = &'a dyn Fn() -> Result<()>;
+
 /// Reads `reader` (the file `input`) in batches of at most `batch` lines (and about 64 MiB),
 /// calling `f(lines, bytes)` with `(line number, bytes)` pairs; every line read is first
-/// copied to `spool` when given (standard input kept for a second pass).
+/// copied to `spool` when given (standard input kept for a second pass). The first `skip`
+/// lines are read and passed over (a resumed run); `check` runs before each batch.
 pub(crate) fn for_each_batch(
     reader: &mut dyn BufRead,
     input: &str,
     batch: usize,
+    skip: u64,
     mut spool: Option<&mut dyn Write>,
+    check: Check<'_>,
     mut f: impl FnMut(&[(u64, Vec<u8>)], usize) -> Result<()>,
 ) -> Result<()> {
     let batch = batch.max(1);
     let mut lineno = 0u64;
+    let read_err =
+        |lineno: u64, e| Error::io(format!("cannot read {input} after line {lineno}"), e);
+    let mut buf = Vec::new();
+    while lineno < skip {
+        if lineno % 65_536 == 0 {
+            check()?;
+        }
+        buf.clear();
+        if reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| read_err(lineno, e))?
+            == 0
+        {
+            return Err(Error::input(format!(
+                "{input} has {lineno} lines, fewer than the {skip} an earlier run committed"
+            )));
+        }
+        lineno += 1;
+    }
     let mut lines: Vec<(u64, Vec<u8>)> = Vec::with_capacity(batch);
     loop {
+        check()?;
         lines.clear();
         let mut bytes_read = 0usize;
         while lines.len() < batch && bytes_read < (64 << 20) {
             let mut buf = Vec::new();
             let n = reader
                 .read_until(b'\n', &mut buf)
-                .map_err(|e| Error::io(format!("cannot read {input} after line {lineno}"), e))?;
+                .map_err(|e| read_err(lineno, e))?;
             if n == 0 {
                 break;
             }
@@ -471,12 +517,50 @@ pub(crate) fn for_each_batch(
     }
 }
 
+/// A check that never stops a run.
+pub(crate) fn no_check() -> Result<()> {
+    Ok(())
+}
+
+/// Where a run's lines go: a file written whole and renamed into place
+/// ([`AtomicOutput`]), or, in a resumable run, a partial file appended to in committed chunks.
+pub(crate) enum Sink {
+    Atomic(AtomicOutput),
+    Chunked(resume::ChunkedOutput),
+}
+
+impl Sink {
+    pub(crate) fn write_line(&mut self, line: &str) -> Result<()> {
+        match self {
+            Self::Atomic(o) => o.write_line(line),
+            Self::Chunked(o) => o.write_line(line),
+        }
+    }
+
+    /// Commits what was written so far (resumable runs); the bytes committed.
+    fn checkpoint(&mut self) -> Result<u64> {
+        match self {
+            Self::Atomic(_) => Ok(0),
+            Self::Chunked(o) => o.checkpoint(),
+        }
+    }
+
+    pub(crate) fn commit(self) -> Result<()> {
+        match self {
+            Self::Atomic(o) => o.commit(),
+            Self::Chunked(o) => o.commit(),
+        }
+    }
+}
+
 /// The rejects file of a run over `input`: created on the first rejected record, written
-/// atomically; with no path, a rejected record is an error naming the file and line.
+/// atomically (or in chunks, resumable); with no path, a rejected record is an error naming
+/// the file and line.
 pub(crate) struct Rejects<'a> {
     input: &'a str,
     path: Option<&'a str>,
-    out: Option<AtomicOutput>,
+    out: Option<Sink>,
+    resumable: bool,
 }
 
 impl<'a> Rejects<'a> {
@@ -485,7 +569,26 @@ impl<'a> Rejects<'a> {
             input,
             path,
             out: None,
+            resumable: false,
         }
+    }
+
+    /// Rejects of a resumable run, `committed` bytes already in the partial file (0: none yet;
+    /// a stale partial file is then replaced on the first reject).
+    fn resumable(input: &'a str, path: Option<&'a str>, committed: u64) -> Result<Self> {
+        let out = match path {
+            Some(p) if committed > 0 => Some(Sink::Chunked(resume::ChunkedOutput::open(
+                p,
+                Some(committed),
+            )?)),
+            _ => None,
+        };
+        Ok(Self {
+            input,
+            path,
+            out,
+            resumable: true,
+        })
     }
 
     /// Writes the reject `line` of record `lineno`.
@@ -497,12 +600,21 @@ impl<'a> Rejects<'a> {
             )));
         };
         if self.out.is_none() {
-            self.out = Some(AtomicOutput::create(path)?);
+            self.out = Some(if self.resumable {
+                Sink::Chunked(resume::ChunkedOutput::open(path, None)?)
+            } else {
+                Sink::Atomic(AtomicOutput::create(path)?)
+            });
         }
         match self.out.as_mut() {
             Some(out) => out.write_line(line),
             None => Ok(()),
         }
+    }
+
+    /// Commits the rejects written so far (resumable runs); the bytes committed.
+    fn checkpoint(&mut self) -> Result<u64> {
+        self.out.as_mut().map_or(Ok(0), Sink::checkpoint)
     }
 
     /// The rejects file's path, once a record was written to it.
@@ -512,7 +624,13 @@ impl<'a> Rejects<'a> {
 
     /// Puts the rejects file in place, if one was written.
     pub(crate) fn commit(self) -> Result<()> {
-        self.out.map_or(Ok(()), AtomicOutput::commit)
+        if self.out.is_none() && self.resumable {
+            // A partial rejects file left by a run whose rejects were never committed.
+            if let Some(p) = self.path {
+                let _ = std::fs::remove_file(resume::with_suffix(p, ".partial"));
+            }
+        }
+        self.out.map_or(Ok(()), Sink::commit)
     }
 }
 
@@ -542,23 +660,69 @@ pub(crate) fn string_field(record: &IndexMap<String, &RawValue>, name: &str) -> 
 /// [`ErrorKind::Io`](crate::ErrorKind::Io) when a file cannot be opened, read (a truncated
 /// compressed file) or written; the output is then not created. With no `rejects` path, a
 /// record that cannot be processed is an [`ErrorKind::Input`](crate::ErrorKind::Input) error
-/// naming the file and line.
+/// naming the file and line. With `resume`, [`ErrorKind::Config`](crate::ErrorKind::Config)
+/// for `-`, and [`ErrorKind::Input`](crate::ErrorKind::Input) when the progress file was
+/// written by a different run.
 pub fn clean_jsonl(
     cleaner: &Cleaner,
     input: &str,
     output: &str,
     opts: &JsonlOptions,
 ) -> Result<JsonlSummary> {
+    clean_jsonl_with(cleaner, input, output, opts, &no_check)
+}
+
+/// [`clean_jsonl`], calling `check` before each batch: an error it returns (e.g.
+/// [`Error::interrupted`] when a signal arrived) ends the run with that error, the output not
+/// written (a resumable run keeps its committed chunks, to continue later).
+///
+/// # Errors
+/// As [`clean_jsonl`], and whatever `check` returns.
+pub fn clean_jsonl_with(
+    cleaner: &Cleaner,
+    input: &str,
+    output: &str,
+    opts: &JsonlOptions,
+    check: Check<'_>,
+) -> Result<JsonlSummary> {
+    let resuming = if opts.resume {
+        Some(Resume::start(cleaner, input, output, opts)?)
+    } else {
+        None
+    };
+    let (mut summary, skip, mut out, mut rejects) = match &resuming {
+        Some(r) => {
+            let (summary, lines, out_bytes, rejects_bytes) = match &r.saved {
+                Some(p) => (
+                    p.summary.clone(),
+                    p.lines,
+                    Some(p.output_bytes),
+                    p.rejects_bytes,
+                ),
+                None => (JsonlSummary::default(), 0, None, 0),
+            };
+            let out = Sink::Chunked(resume::ChunkedOutput::open(output, out_bytes)?);
+            let rejects = Rejects::resumable(input, opts.rejects.as_deref(), rejects_bytes)?;
+            (summary, lines, out, rejects)
+        }
+        None => (
+            JsonlSummary::default(),
+            0,
+            Sink::Atomic(AtomicOutput::create(output)?),
+            Rejects::new(input, opts.rejects.as_deref()),
+        ),
+    };
+    summary.resumed_lines = skip;
     let mut reader = open_input(input)?;
     let bar = progress_bar(opts.progress, input);
-    let mut out = AtomicOutput::create(output)?;
-    let mut rejects = Rejects::new(input, opts.rejects.as_deref());
-    let mut summary = JsonlSummary::default();
+    let mut progress = resuming.map(|r| r.fresh);
     for_each_batch(
         &mut reader,
         input,
         opts.batch_records,
+        skip,
         None,
+        check,
         |lines, bytes_read| {
             let outcomes: Vec<Outcome> = cleaner.install(|| {
                 use rayon::prelude::*;
@@ -587,6 +751,15 @@ pub fn clean_jsonl(
                     }
                 }
             }
+            if let Some(p) = progress.as_mut() {
+                // Data first, then the progress naming it: a run killed in between is
+                // truncated back to the last progress on resume.
+                p.rejects_bytes = rejects.checkpoint()?;
+                p.output_bytes = out.checkpoint()?;
+                p.lines = lines.last().map_or(p.lines, |(n, _)| *n);
+                p.summary = summary.clone();
+                p.save(&progress_path(output))?;
+            }
             if let Some(bar) = &bar {
                 bar.inc(bytes_read as u64);
                 bar.set_message(format!("{} records", summary.records_in));
@@ -595,12 +768,61 @@ pub fn clean_jsonl(
         },
     )?;
     summary.rejects_path = rejects.written();
+    if progress.is_some() {
+        // Removed before the renames: a run killed between them starts afresh, never
+        // appends to a finished output.
+        remove_if_present(&progress_path(output))?;
+    }
     rejects.commit()?;
     out.commit()?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     Ok(summary)
+}
+
+/// The progress file of a resumable run writing `output`.
+fn progress_path(output: &str) -> PathBuf {
+    resume::with_suffix(output, ".progress")
+}
+
+fn remove_if_present(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => {
+            Err(Error::io(format!("cannot remove {}", path.display()), e))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The start of a resumable run: the progress of this run, and of an earlier one to continue.
+struct Resume {
+    fresh: resume::Progress<JsonlSummary>,
+    saved: Option<resume::Progress<JsonlSummary>>,
+}
+
+impl Resume {
+    fn start(cleaner: &Cleaner, input: &str, output: &str, opts: &JsonlOptions) -> Result<Self> {
+        if input == "-" || output == "-" {
+            return Err(Error::config(
+                "a resumable run needs files: standard input and output cannot be resumed",
+            ));
+        }
+        // What must not change between a run and its resume (progress and batch size may).
+        let mut same = opts.clone();
+        same.progress = true;
+        same.batch_records = 0;
+        let options = serde_json::to_vec(&same).unwrap_or_default();
+        let fingerprint = resume::fingerprint(&[
+            input.as_bytes(),
+            output.as_bytes(),
+            &options,
+            &cleaner.to_bytes(),
+        ]);
+        let fresh = resume::Progress::new(fingerprint, input, JsonlSummary::default())?;
+        let saved = resume::Progress::load(&progress_path(output), &fresh)?;
+        Ok(Self { fresh, saved })
+    }
 }
 
 /// Site statistics of a JSONL corpus: the text field and the site field (`opts.site_field`,
@@ -611,24 +833,45 @@ pub fn clean_jsonl(
 /// [`ErrorKind::Config`](crate::ErrorKind::Config) without a site field;
 /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the file cannot be read.
 pub fn fit_jsonl(cleaner: &Cleaner, input: &str, opts: &JsonlOptions) -> Result<SiteModel> {
+    fit_jsonl_with(cleaner, input, opts, &no_check)
+}
+
+/// [`fit_jsonl`], calling `check` before each batch (see [`clean_jsonl_with`]).
+///
+/// # Errors
+/// As [`fit_jsonl`], and whatever `check` returns.
+pub fn fit_jsonl_with(
+    cleaner: &Cleaner,
+    input: &str,
+    opts: &JsonlOptions,
+    check: Check<'_>,
+) -> Result<SiteModel> {
     if opts.site_field.is_none() && opts.url_field.is_none() {
         return Err(Error::config("fitting needs a site field or a URL field"));
     }
     let mut reader = open_input(input)?;
     let mut model = SiteModel::new(cleaner.config().seed);
-    for_each_batch(&mut reader, input, opts.batch_records, None, |lines, _| {
-        // Parsed on all cores, like the pages are counted.
-        let (texts, sites): (Vec<String>, Vec<Option<String>>) = cleaner.install(|| {
-            use rayon::prelude::*;
-            lines
-                .par_iter()
-                .filter_map(|(_, raw)| {
-                    let (record, text) = parse_record(raw, &opts.text_field).ok()??;
-                    Some((text, Some(record_site(&record, opts)?)))
-                })
-                .unzip()
-        });
-        model.merge(&cleaner.site_stats(&texts, &sites)?)
-    })?;
+    for_each_batch(
+        &mut reader,
+        input,
+        opts.batch_records,
+        0,
+        None,
+        check,
+        |lines, _| {
+            // Parsed on all cores, like the pages are counted.
+            let (texts, sites): (Vec<String>, Vec<Option<String>>) = cleaner.install(|| {
+                use rayon::prelude::*;
+                lines
+                    .par_iter()
+                    .filter_map(|(_, raw)| {
+                        let (record, text) = parse_record(raw, &opts.text_field).ok()??;
+                        Some((text, Some(record_site(&record, opts)?)))
+                    })
+                    .unzip()
+            });
+            model.merge(&cleaner.site_stats(&texts, &sites)?)
+        },
+    )?;
     Ok(model)
 }

@@ -231,7 +231,7 @@ class Cleaner:
         cls,
         *,
         seed: int = 0,
-        max_page_bytes: int = 67108864,
+        max_page_bytes: int = 8388608,
         num_threads: int = 0,
         repeat: RepeatConfig = ...,
         comment: CommentConfig = ...,
@@ -243,7 +243,7 @@ class Cleaner:
             seed: Seed of every hash (tokens, shingles). Results are identical across
                 processes and platforms for the same seed. Default 0.
             max_page_bytes: Pages larger than this many UTF-8 bytes are passed through
-                untouched and reported as skipped, never dropped. Default 67108864 (64 MiB).
+                untouched and reported as skipped, never dropped. Default 8388608 (8 MiB).
             num_threads: Threads for batch calls; 0 means one per core. Default 0.
             repeat: Settings of the ``repeat`` detector, any subset of ``RepeatConfig``
                 (``enabled=True``, ``shingle_size=3``, ``min_tokens=8``,
@@ -448,6 +448,8 @@ def clean_jsonl(
     progress: bool = True,
     site_field: str | None = None,
     url_field: str | None = None,
+    resume: bool = False,
+    batch_records: int = 4096,
 ) -> JsonlSummary:
     """Cleans a JSONL corpus: one JSON object per line, plain, gzip (``.gz``) or zstd (``.zst``).
 
@@ -472,15 +474,26 @@ def clean_jsonl(
             statistics apply. Default None.
         url_field: The field holding each record's URL: its :func:`registered_domain` names
             the site where ``site_field`` is not given or missing. Default None.
+        resume: Make the run resumable: output and rejects go to ``OUTPUT.partial`` in chunks
+            committed after each batch, with the run's state in ``OUTPUT.progress``; a run cut
+            off (killed, interrupted, disk full) and started again with the same arguments
+            continues after its last committed chunk, no record lost or written twice. Needs
+            files, not ``"-"``. Default False.
+        batch_records: Records per parallel batch (and per committed chunk). Default 4096.
 
     Returns:
-        What the run did: records in, out and rejected, and what cleaning removed.
+        What the run did: records in, out and rejected (in = out + rejected), what cleaning
+        removed, and (``report["skipped"]``) the pages larger than ``max_page_bytes``, passed
+        through untouched.
 
     Raises:
         InputError: A record was rejected and no ``rejects`` file was given, or a path is not
             valid UTF-8.
         OSError: A file could not be opened, read or written (``FileNotFoundError``,
             ``PermissionError``, ...); the output is then not created.
+        KeyboardInterrupt: A signal arrived (checked between batches); the output is then not
+            created (a resumable run keeps its committed chunks). An exception raised by a
+            Python signal handler (e.g. for ``SIGTERM``) is raised as it is.
     """
 
 def registered_domain(url: str) -> str | None:

@@ -17,7 +17,9 @@ adds ``cluster``, ``duplicate_of`` and ``similarity`` fields, or keeps one recor
 with ``--drop``; ``clean --dedup`` cleans first, then dedups the cleaned text.
 
 Exit status: 0 on success (rejected records included), 1 when the run fails (a chaffless error
-or an I/O error; the message is one line on standard error), 2 on a usage error.
+or an I/O error; the message is one line on standard error), 2 on a usage error, 130 when
+interrupted (SIGINT) and 143 when terminated (SIGTERM); an interrupted run leaves no output file
+(``clean --resume`` keeps what it committed, to continue from).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -45,6 +48,28 @@ class _Failure(Exception):
     """A run failure detected by the command line itself (exit status 1)."""
 
 
+class _Terminated(BaseException):
+    """Raised by the SIGTERM handler, like ``KeyboardInterrupt`` for SIGINT."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """SIGTERM raises ``_Terminated`` (so outputs are cleaned up) while the command runs."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: signals go elsewhere
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the ``chaffless`` command.
 
@@ -62,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from chaffless._chaffless import ChafflessError
 
     try:
-        code: int = args.run(args)
+        with _sigterm_raises():
+            code: int = args.run(args)
         return code
     except SystemExit as e:  # parser.error() raised while checking arguments
         return _exit_code(e)
@@ -74,8 +100,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_error(_describe(e))
         return 1
     except KeyboardInterrupt:
-        _print_error("interrupted")
+        _print_error("interrupted" + _resume_hint(args))
         return 130
+    except _Terminated:
+        _print_error("terminated" + _resume_hint(args))
+        return 143
+
+
+def _resume_hint(args: argparse.Namespace) -> str:
+    if getattr(args, "resume", False):
+        return "; run the same command again to continue"
+    return "; no output written"
 
 
 def _exit_code(e: SystemExit) -> int:
@@ -217,6 +252,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     clean.add_argument(
         "--no-progress", action="store_true", help="do not draw a progress bar on stderr"
+    )
+    clean.add_argument(
+        "--resume",
+        action="store_true",
+        help="make the run resumable: OUT.partial is written in committed chunks (progress in "
+        "OUT.progress); if a run with the same arguments was cut off (killed, interrupted, disk "
+        "full), continue after its last committed chunk, losing and repeating no record",
     )
     clean.add_argument(
         "--dedup",
@@ -440,6 +482,10 @@ def _run_clean(args: argparse.Namespace) -> int:
     by_site = args.site_field is not None or args.url_field is not None
     if args.model is None and by_site and args.input == "-":
         parser.error("--site-field/--url-field read IN twice: give a file, or a --model")
+    if args.resume and "-" in (args.input, args.output):
+        parser.error("--resume needs files: standard input and output cannot be resumed")
+    if args.resume and args.dedup:
+        parser.error("--resume cannot be combined with --dedup (dedup reads the whole corpus)")
     deduper = None
     if args.dedup:
         options = _load_config(args.dedup_config, args.threads)
@@ -473,6 +519,7 @@ def _run_clean(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
             site_field=args.site_field,
             url_field=args.url_field,
+            resume=args.resume,
         )
         if deduper is not None:
             from chaffless._chaffless import dedup_jsonl
@@ -486,6 +533,7 @@ def _run_clean(args: argparse.Namespace) -> int:
                 progress=not args.no_progress,
             )
             summary["records_out"] = dedup_summary["records_out"]
+            summary["dropped"] = dedup_summary["dropped"]
             summary["dedup"] = dedup_summary["stats"]
             if args.report:
                 _print_dedup_report(dedup_summary, sys.stderr)
@@ -589,6 +637,7 @@ def _run_dedup(args: argparse.Namespace) -> int:
     elapsed = time.monotonic() - started
     if args.report:
         _print_dedup_report(summary, sys.stderr)
+        print("  " + _accounting(summary), file=sys.stderr)
     line = _summary_line(summary, elapsed)
     stats = summary["stats"]
     line += f"; {stats['duplicates']:,} duplicates in {stats['clusters']:,} clusters"
@@ -629,6 +678,9 @@ def _summary_line(summary: Mapping[str, Any], elapsed: float) -> str:
     blank = summary.get("blank_lines", 0)
     if blank:
         line += f", {blank:,} blank line{'s' if blank != 1 else ''} skipped"
+    resumed = summary.get("resumed_lines", 0)
+    if resumed:
+        line += f", resumed after line {resumed:,}"
     return line + f" in {elapsed:.2f} s"
 
 
@@ -679,6 +731,17 @@ def _print_report(summary: Mapping[str, Any], out: TextIO) -> None:
     ]
     for line in _table(counts, right={1}):
         print("  " + line, file=out)
+    print("  " + _accounting(summary), file=out)
+
+
+def _accounting(summary: Mapping[str, Any]) -> str:
+    """The check that no record was lost: records in = records out + rejected (+ dropped)."""
+    n_in, n_out, n_rej = summary["records_in"], summary["records_out"], summary["rejected"]
+    dropped = summary.get("dropped", 0)
+    total = n_out + n_rej + dropped
+    terms = f"{n_out:,} out + {n_rej:,} rejected" + (f" + {dropped:,} dropped" if dropped else "")
+    verdict = "every record accounted for" if total == n_in else "RECORDS MISSING"
+    return f"{n_in:,} in = {terms}: {verdict}"
 
 
 def _write_json(path: str, value: Any) -> None:

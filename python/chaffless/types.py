@@ -113,7 +113,7 @@ class CleanerConfig(TypedDict, total=False):
     seed: int
     """Seed of every hash. Default 0."""
     max_page_bytes: int
-    """Pages larger than this (UTF-8 bytes) are passed through untouched. Default 64 MiB."""
+    """Pages larger than this (UTF-8 bytes) are passed through untouched. Default 8 MiB."""
     num_threads: int
     """Threads for batch calls; 0 means one per core. Default 0."""
     repeat: RepeatConfig
@@ -183,5 +183,7 @@ class JsonlSummary(TypedDict):
     """Blank lines skipped."""
     rejects_path: Optional[str]
     """The rejects file, when one was written."""
+    resumed_lines: int
+    """Input lines a resumed run skipped (committed by an earlier run; counted above)."""
     report: CleanReport
     """What cleaning removed."""

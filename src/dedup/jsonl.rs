@@ -19,7 +19,8 @@ use serde_json::value::RawValue;
 use super::{DedupStats, Deduper, Sketches};
 use crate::error::{Error, Result};
 use crate::jsonl::{
-    for_each_batch, open_input, parse_record, progress_bar, reject_line, AtomicOutput, Rejects,
+    for_each_batch, no_check, open_input, parse_record, progress_bar, reject_line, AtomicOutput,
+    Check, Rejects,
 };
 use crate::minhash::Scratch;
 
@@ -157,6 +158,21 @@ pub fn dedup_jsonl(
     output: &str,
     opts: &DedupJsonlOptions,
 ) -> Result<DedupJsonlSummary> {
+    dedup_jsonl_with(deduper, input, output, opts, &no_check)
+}
+
+/// [`dedup_jsonl`], calling `check` before each batch of each pass: an error it returns (e.g.
+/// [`Error::interrupted`] on a signal) ends the run with that error, the output not written.
+///
+/// # Errors
+/// As [`dedup_jsonl`], and whatever `check` returns.
+pub fn dedup_jsonl_with(
+    deduper: &Deduper,
+    input: &str,
+    output: &str,
+    opts: &DedupJsonlOptions,
+    check: Check<'_>,
+) -> Result<DedupJsonlSummary> {
     let bar = progress_bar(opts.progress, input);
     let batch = opts.batch_records.max(1);
     let mut spool = if input == "-" {
@@ -182,46 +198,54 @@ pub fn dedup_jsonl(
             .as_mut()
             .map(|f| std::io::BufWriter::with_capacity(1 << 20, f.as_file_mut()));
         let spool_dyn: Option<&mut dyn Write> = spool_writer.as_mut().map(|w| w as &mut dyn Write);
-        for_each_batch(&mut reader, input, batch, spool_dyn, |lines, bytes_read| {
-            let firsts: Vec<First> = deduper.install(|| {
-                lines
-                    .par_iter()
-                    .map_init(Scratch::default, |scratch, (n, raw)| {
-                        first_pass(deduper, opts, input, raw, *n, scratch)
-                    })
-                    .collect()
-            });
-            for ((n, _), first) in lines.iter().zip(firsts) {
-                match first {
-                    First::Blank => summary.blank_lines += 1,
-                    First::Reject(line) => {
-                        summary.records_in += 1;
-                        summary.rejected += 1;
-                        rejects.write(*n, &line)?;
-                    }
-                    First::Record {
-                        signature,
-                        exact,
-                        shingles,
-                        text_len,
-                        id,
-                        score,
-                    } => {
-                        summary.records_in += 1;
-                        summary.bytes_in += text_len as u64;
-                        sketches.push(&signature, exact, shingles, text_len);
-                        lines_of.push(*n);
-                        ids.push(id);
-                        scores.push(score.unwrap_or(0.0));
+        for_each_batch(
+            &mut reader,
+            input,
+            batch,
+            0,
+            spool_dyn,
+            check,
+            |lines, bytes_read| {
+                let firsts: Vec<First> = deduper.install(|| {
+                    lines
+                        .par_iter()
+                        .map_init(Scratch::default, |scratch, (n, raw)| {
+                            first_pass(deduper, opts, input, raw, *n, scratch)
+                        })
+                        .collect()
+                });
+                for ((n, _), first) in lines.iter().zip(firsts) {
+                    match first {
+                        First::Blank => summary.blank_lines += 1,
+                        First::Reject(line) => {
+                            summary.records_in += 1;
+                            summary.rejected += 1;
+                            rejects.write(*n, &line)?;
+                        }
+                        First::Record {
+                            signature,
+                            exact,
+                            shingles,
+                            text_len,
+                            id,
+                            score,
+                        } => {
+                            summary.records_in += 1;
+                            summary.bytes_in += text_len as u64;
+                            sketches.push(&signature, exact, shingles, text_len);
+                            lines_of.push(*n);
+                            ids.push(id);
+                            scores.push(score.unwrap_or(0.0));
+                        }
                     }
                 }
-            }
-            if let Some(bar) = &bar {
-                bar.inc(bytes_read as u64);
-                bar.set_message(format!("{} records sketched", summary.records_in));
-            }
-            Ok(())
-        })?;
+                if let Some(bar) = &bar {
+                    bar.inc(bytes_read as u64);
+                    bar.set_message(format!("{} records sketched", summary.records_in));
+                }
+                Ok(())
+            },
+        )?;
         if let Some(mut w) = spool_writer {
             w.flush()
                 .map_err(|e| Error::io("cannot spool standard input", e))?;
@@ -235,7 +259,7 @@ pub fn dedup_jsonl(
     // Clusters (re-reading candidate texts for exact verification).
     let scores = opts.score_field.as_ref().map(|_| scores.as_slice());
     let result = deduper.cluster(sketches, scores, |docs| {
-        shingle_sets(deduper, opts, &source, input, &lines_of, docs)
+        shingle_sets(deduper, opts, &source, input, &lines_of, docs, check)
     })?;
     if let Some(bar) = &bar {
         bar.set_message("writing");
@@ -252,7 +276,7 @@ pub fn dedup_jsonl(
     let exact_field = format!("exact_{}", opts.similarity_field);
     let mut reader = open_input(&source)?;
     let mut next = 0usize;
-    for_each_batch(&mut reader, input, batch, None, |lines, _| {
+    for_each_batch(&mut reader, input, batch, 0, None, check, |lines, _| {
         // The records of this batch, by position: (line index, doc number).
         let mut todo = Vec::new();
         for (i, (n, _)) in lines.iter().enumerate() {
@@ -336,6 +360,7 @@ fn shingle_sets(
     input: &str,
     lines_of: &[u64],
     docs: &[u32],
+    check: Check<'_>,
 ) -> Result<FxHashMap<u32, Vec<u64>>> {
     let wanted: FxHashMap<u64, u32> = docs
         .iter()
@@ -347,7 +372,9 @@ fn shingle_sets(
         &mut reader,
         input,
         opts.batch_records.max(1),
+        0,
         None,
+        check,
         |lines, _| {
             let found: Vec<(u32, Vec<u64>)> = deduper.install(|| {
                 lines

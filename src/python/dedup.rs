@@ -12,8 +12,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyType};
 
 use super::config::{config_from_py, serde_to_py};
-use super::{detached, parallel_allowed, path_str, write_atomic};
-use crate::dedup::jsonl::{dedup_jsonl as core_dedup_jsonl, DedupJsonlOptions};
+use super::{detached, detached_interruptible, parallel_allowed, path_str, write_atomic};
+use crate::dedup::jsonl::{dedup_jsonl_with as core_dedup_jsonl, DedupJsonlOptions};
 use crate::dedup::{Dedup, DedupConfig, DedupIndex, Deduper};
 use crate::error::{Error, Result};
 
@@ -545,8 +545,10 @@ fn dedup_jsonl<'py>(
         ..DedupJsonlOptions::default()
     };
     let inner = &deduper.get().inner;
-    let summary = detached(py, || {
-        with_threads(inner, |d| core_dedup_jsonl(d, &input, &output, &opts))
+    let summary = detached_interruptible(py, |check| {
+        with_threads(inner, |d| {
+            core_dedup_jsonl(d, &input, &output, &opts, check)
+        })
     })?;
     serde_to_py(py, &summary)
 }

@@ -124,6 +124,11 @@ impl From<Error> for PyErr {
             ErrorKind::Input => InputError::new_err(err.message().to_owned()),
             ErrorKind::Serialization => SerializationError::new_err(err.message().to_owned()),
             ErrorKind::Io => os_error(&err),
+            // A run stopped between batches by a signal whose Python handler raised nothing
+            // the binding kept (it re-raises the handler's own exception when it has one).
+            ErrorKind::Interrupted => {
+                pyo3::exceptions::PyKeyboardInterrupt::new_err(err.message().to_owned())
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 
 use super::clean::PyCleaner;
 use super::config::serde_to_py;
-use super::{detached, path_str, single_threaded};
+use super::{detached_interruptible, path_str, single_threaded};
 use crate::jsonl::JsonlOptions;
 
 /// Cleans the JSONL file `input` into `output`; returns the run's summary as a dict.
@@ -14,9 +14,10 @@ use crate::jsonl::JsonlOptions;
 #[pyo3(signature = (
     cleaner, input, output, *, text_field = "text".to_string(), annotate = false,
     spans_field = "spans".to_string(), rejects = None, progress = true, site_field = None,
-    url_field = None
+    url_field = None, resume = false, batch_records = 4096
 ), text_signature = "(cleaner, input, output, *, text_field='text', annotate=False, \
-    spans_field='spans', rejects=None, progress=True, site_field=None, url_field=None)")]
+    spans_field='spans', rejects=None, progress=True, site_field=None, url_field=None, \
+    resume=False, batch_records=4096)")]
 #[allow(clippy::too_many_arguments)]
 fn clean_jsonl<'py>(
     py: Python<'py>,
@@ -30,7 +31,12 @@ fn clean_jsonl<'py>(
     progress: bool,
     site_field: Option<String>,
     url_field: Option<String>,
+    resume: bool,
+    batch_records: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
+    if batch_records == 0 {
+        return Err(crate::Error::config("batch_records must be at least 1, got 0").into());
+    }
     let input = path_str(input, "input")?;
     let output = path_str(output, "output")?;
     let rejects = rejects.map(|p| path_str(p, "rejects")).transpose()?;
@@ -42,12 +48,14 @@ fn clean_jsonl<'py>(
         progress,
         site_field,
         url_field,
-        ..JsonlOptions::default()
+        resume,
+        batch_records,
     };
     let inner = &cleaner.get().inner;
-    let summary = detached(py, || {
+    let summary = detached_interruptible(py, |check| {
         let single = single_threaded(inner)?;
-        crate::jsonl::clean_jsonl(single.as_ref().unwrap_or(inner), &input, &output, &opts)
+        let cleaner = single.as_ref().unwrap_or(inner);
+        crate::jsonl::clean_jsonl_with(cleaner, &input, &output, &opts, check)
     })?;
     serde_to_py(py, &summary)
 }
@@ -74,9 +82,10 @@ fn fit_jsonl(
         ..JsonlOptions::default()
     };
     let inner = &cleaner.get().inner;
-    let fitted = detached(py, || {
+    let fitted = detached_interruptible(py, |check| {
         let single = single_threaded(inner)?;
-        let model = crate::jsonl::fit_jsonl(single.as_ref().unwrap_or(inner), &input, &opts)?;
+        let cleaner = single.as_ref().unwrap_or(inner);
+        let model = crate::jsonl::fit_jsonl_with(cleaner, &input, &opts, check)?;
         inner.with_model(model)
     })?;
     Ok(PyCleaner { inner: fitted })

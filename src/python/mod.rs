@@ -15,6 +15,7 @@ mod errors;
 mod jsonl;
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use pyo3::prelude::*;
 
@@ -66,6 +67,33 @@ where
     T: Send,
 {
     py.detach(f).map_err(PyErr::from)
+}
+
+/// [`detached`] for long runs over files: `f` gets a check (call it between batches) that
+/// runs Python's signal handlers; an exception one raises (`KeyboardInterrupt` on Ctrl-C, or
+/// whatever a `SIGTERM` handler raises) stops the run and is raised here.
+pub(crate) fn detached_interruptible<T, F>(py: Python<'_>, f: F) -> PyResult<T>
+where
+    F: FnOnce(crate::jsonl::Check<'_>) -> crate::Result<T> + Send,
+    T: Send,
+{
+    let raised: Mutex<Option<PyErr>> = Mutex::new(None);
+    let check = || -> crate::Result<()> {
+        Python::attach(|py| py.check_signals()).map_err(|e| {
+            if let Ok(mut slot) = raised.lock() {
+                *slot = Some(e);
+            }
+            crate::Error::interrupted("interrupted by a signal")
+        })
+    };
+    match py.detach(|| f(&check)) {
+        Ok(v) => Ok(v),
+        Err(e) if e.kind() == crate::ErrorKind::Interrupted => {
+            let handler_error = raised.lock().ok().and_then(|mut slot| slot.take());
+            Err(handler_error.unwrap_or_else(|| e.into()))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Marks this process as a forked child: batch calls run sequentially from now on.

@@ -4,7 +4,9 @@
 mod comment;
 mod dedup;
 mod fixtures;
+mod fuzz_corpus;
 mod jsonl;
 mod labels;
 mod props;
+mod reliability;
 mod seeds;

@@ -94,7 +94,7 @@ PAGES = [
 
 DEFAULT_CONFIG = {
     "seed": 0,
-    "max_page_bytes": 64 * 1024 * 1024,
+    "max_page_bytes": 8 * 1024 * 1024,
     "num_threads": 0,
     "repeat": {
         "enabled": True,
@@ -254,7 +254,7 @@ def test_options_are_keyword_only() -> None:
 
 def test_repr_evaluates_to_an_equal_cleaner() -> None:
     cleaner = Cleaner(seed=3, repeat={"min_tokens": 10})
-    assert repr(cleaner).startswith("Cleaner(seed=3, max_page_bytes=67108864, ")
+    assert repr(cleaner).startswith("Cleaner(seed=3, max_page_bytes=8388608, ")
     assert eval(repr(cleaner), {"Cleaner": Cleaner}) == cleaner
 
 
