@@ -12,12 +12,14 @@ statistics (a few MB) and the loop's convergence counts.
   (min-label propagation with pointer jumping, to a fixed point). The clusters equal
   :meth:`chaffless.MinHashDeduper.dedup` on the same rows in the same order.
 
-Needs ``pip install 'chaffless[spark]'`` (pyspark, pyarrow) and Java.
+Needs ``pip install 'chaffless[spark]'`` (pyspark, pyarrow; pyspark's ``mapInArrow`` also
+imports pandas) and Java 17.
 """
 
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,6 +37,18 @@ def _modules() -> tuple[Any, Any, Any]:
     functions = require("pyspark.sql.functions", "spark", _FEATURE)
     pa = require("pyarrow", "spark", _FEATURE)
     return sql, functions, pa
+
+
+def _map_in_arrow(df: Any, fn: Any, schema: Any) -> Any:
+    """``df.mapInArrow(fn, schema)``, without pyspark's pandas-version warning.
+
+    pandas is not used on this path, only pyarrow.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+        )
+        return df.mapInArrow(fn, schema)
 
 
 def _cleaner(cleaner: Cleaner | None, options: dict[str, Any]) -> Cleaner:
@@ -94,11 +108,8 @@ def fit(
     base = _cleaner(cleaner, options)
     data = base.to_bytes()
     fn = functools.partial(_partial_stats, data=data, text_col=text_col, site_col=site_col)
-    parts = (
-        df.select(text_col, site_col)
-        .mapInArrow(fn, "model binary")
-        .rdd.map(lambda row: bytes(row.model))
-    )
+    models = _map_in_arrow(df.select(text_col, site_col), fn, "model binary")
+    parts = models.rdd.map(lambda row: bytes(row.model))
     if parts.isEmpty():
         return base
     merged: bytes = parts.treeReduce(_merge_bytes)
@@ -205,7 +216,7 @@ def clean(
         site_col=site_col,
         spans_col=spans_col,
     )
-    return df.mapInArrow(fn, types.StructType(fields))
+    return _map_in_arrow(df, fn, types.StructType(fields))
 
 
 # --- dedup -------------------------------------------------------------------------------------
@@ -314,7 +325,7 @@ def dedup(
         *([F.col(score_col).cast("double").alias("score")] if score_col else []),
     )
     fn = functools.partial(_sketch_batches, config=config, text_col="text")
-    sk = docs.select("pos", "text").mapInArrow(fn, _SKETCH_SCHEMA)
+    sk = _map_in_arrow(docs.select("pos", "text"), fn, _SKETCH_SCHEMA)
     sk = sk.join(docs.drop("text"), "pos").localCheckpoint()
 
     # The representative order, as a struct Spark compares field by field.
@@ -366,7 +377,7 @@ def dedup(
     candidates = pairs.join(sa, "a").join(sb, "b")
     verify = functools.partial(_verify_batches, config=config, exact=exact)
     schema = "a bigint, b bigint, estimate double" + (", exact double" if exact else "")
-    checked = candidates.mapInArrow(verify, schema)
+    checked = _map_in_arrow(candidates, verify, schema)
     floor = float(config["threshold"]) - d.margin - 1e-9
     cond = F.col("estimate") >= floor
     if exact:

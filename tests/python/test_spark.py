@@ -16,12 +16,12 @@ import chaffless.spark  # noqa: E402
 def test_clean_equals_clean_batch(spark: Any, dev_pages: list[dict[str, Any]]) -> None:
     rows = [(p["id"], p["site"], p["text"]) for p in dev_pages]
     df = spark.createDataFrame(rows, "id string, site string, text string").repartition(3)
-    out = chaffless.spark.clean(df, output_col="clean", spans_col="spans").toPandas()
-    got = dict(zip(out["id"], out["clean"]))
+    out = chaffless.spark.clean(df, output_col="clean", spans_col="spans").collect()
+    got = {r["id"]: r["clean"] for r in out}
     texts = [p["text"] for p in dev_pages]
     want = chaffless.Cleaner().clean_batch(texts)
     assert [got[p["id"]] for p in dev_pages] == want
-    labels = dict(zip(out["id"], out["spans"]))
+    labels = {r["id"]: r["spans"] for r in out}
     first = dev_pages[0]
     assert [s["label"] for s in labels[first["id"]]] == [
         s.label for s in chaffless.Cleaner().annotate(first["text"])
@@ -36,8 +36,8 @@ def test_fit_then_clean_equals_single_machine(spark: Any, dev_pages: list[dict[s
     sites = [p["site"] for p in dev_pages]
     local = chaffless.Cleaner().fit(texts, sites)
     assert fitted == local
-    out = chaffless.spark.clean(df, fitted, site_col="site").toPandas()
-    got = dict(zip(out["id"], out["text"]))
+    out = chaffless.spark.clean(df, fitted, site_col="site").collect()
+    got = {r["id"]: r["text"] for r in out}
     assert [got[p["id"]] for p in dev_pages] == local.clean_batch(texts, sites=sites)
 
 
@@ -56,10 +56,10 @@ def test_dedup_equals_minhash_deduper(
     assert want.stats["duplicates"] > 10
     rows = [(i, r["id"], r["text"]) for i, r in enumerate(corpus)]
     df = spark.createDataFrame(rows, "n long, id string, text string").repartition(3)
-    out = chaffless.spark.dedup(df, deduper, id_col="id", order_col="n").toPandas()
-    got = dict(zip(out["id"], out["cluster"]))
+    out = chaffless.spark.dedup(df, deduper, id_col="id", order_col="n").collect()
+    got = {r["id"]: r["cluster"] for r in out}
     assert [got[r["id"]] for r in corpus] == list(want.clusters)
-    dup = dict(zip(out["id"], out["duplicate_of"]))
+    dup = {r["id"]: r["duplicate_of"] for r in out}
     assert [dup[r["id"]] for r in corpus] == list(want.duplicate_of)
 
 
