@@ -718,7 +718,9 @@ impl PyCleaner {
         if !report {
             return Ok(batch);
         }
-        Ok((batch, serde_to_py(py, &counts)?).into_pyobject(py)?.into_any())
+        Ok((batch, serde_to_py(py, &counts)?)
+            .into_pyobject(py)?
+            .into_any())
     }
 
     /// True when the cleaner holds site statistics.

@@ -399,7 +399,9 @@ impl PyDeduper {
         if !stats {
             return Ok(batch);
         }
-        Ok((batch, serde_to_py(py, &counts)?).into_pyobject(py)?.into_any())
+        Ok((batch, serde_to_py(py, &counts)?)
+            .into_pyobject(py)?
+            .into_any())
     }
 
     /// `dedup_arrow` from the columns of `sketch_arrow` (sketched elsewhere, e.g. one shard
