@@ -26,11 +26,10 @@ __all__ = ["ChafflessExpr"]
 
 
 def _series(result: Any, name: str) -> Any:
-    """A Polars Series from a chaffless Arrow result."""
-    out = pl.from_arrow(result)
-    if isinstance(out, pl.DataFrame):
-        out = out.to_struct()
-    return out.alias(name)
+    """A Polars Series from a chaffless Arrow result (pyarrow or PyCapsule objects alike)."""
+    if hasattr(result, "num_columns"):  # a record batch
+        return pl.DataFrame(result).to_struct(name)
+    return pl.Series(name, result)
 
 
 @pl.api.register_expr_namespace("chaffless")

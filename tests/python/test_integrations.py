@@ -180,3 +180,25 @@ def test_parquet_dedup_drop(tmp_path: Path) -> None:
     table = pq.read_table(out)
     assert table.column("id").to_pylist() == ["d0", "d1"]
     assert table.column("cluster").to_pylist() == ["d0", "d1"]
+
+
+def test_without_pyarrow_results_speak_the_capsule_interface() -> None:
+    pytest.importorskip("polars")
+    code = """
+import sys
+sys.modules["pyarrow"] = None  # as if it were not installed
+import polars as pl
+import chaffless, chaffless.polars
+page = "Home | News\\nThe council met on Tuesday.\\nHome | News"
+out = chaffless.Cleaner().clean_arrow(pl.Series([page, None]))
+assert hasattr(out, "__arrow_c_array__") and "pyarrow" not in type(out).__module__
+assert pl.Series(out).to_list() == [chaffless.clean(page), None]
+df = pl.DataFrame({"text": [page, page]})
+got = df.select(pl.col("text").chaffless.clean(), pl.col("text").chaffless.dedup().alias("d"))
+assert got["text"].to_list() == [chaffless.clean(page)] * 2
+assert got.unnest("d")["cluster"].to_list() == [0, 0]
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
