@@ -285,7 +285,8 @@ def dedup_parquet(
         writer = None
         try:
             for start, table in _row_groups(input, progress):
-                table = _valid_rows(table, text_field, start, _Rejects(None, input))
+                # The rejects were written by the first pass: drop the same rows again.
+                table = _valid_rows(table, text_field, start, _Rejects("", input))
                 n = table.num_rows
                 table = _set_column(table, "cluster", cluster.slice(offset, n))
                 table = _set_column(table, "duplicate_of", dup.slice(offset, n))

@@ -168,7 +168,8 @@ def test_parquet_dedup_drop(tmp_path: Path) -> None:
     import chaffless.cli
 
     story = PAGE + " and the ferries to the islands are cancelled until further notice today."
-    rows = [{"id": f"d{i}", "text": t} for i, t in enumerate([story, "other words here", story])]
+    texts = [story, None, "other words here", story]
+    rows = [{"id": f"d{i}", "text": t} for i, t in enumerate(texts)]
     _parquet(tmp_path, rows)
     out = tmp_path / "out.parquet"
     assert (
@@ -178,8 +179,10 @@ def test_parquet_dedup_drop(tmp_path: Path) -> None:
         == 0
     )
     table = pq.read_table(out)
-    assert table.column("id").to_pylist() == ["d0", "d1"]
-    assert table.column("cluster").to_pylist() == ["d0", "d1"]
+    assert table.column("id").to_pylist() == ["d0", "d2"]
+    assert table.column("cluster").to_pylist() == ["d0", "d2"]
+    rejects = (tmp_path / "out.parquet.rejects.jsonl").read_text().splitlines()
+    assert [json.loads(r)["row"] for r in rejects] == [1]
 
 
 def test_without_pyarrow_results_speak_the_capsule_interface() -> None:

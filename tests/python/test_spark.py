@@ -50,7 +50,7 @@ def test_dedup_equals_minhash_deduper(
     spark: Any, dedup_corpus: Path, options: dict[str, Any]
 ) -> None:
     corpus = [json.loads(x) for x in dedup_corpus.read_text(encoding="utf-8").splitlines()]
-    corpus = corpus[:800]
+    corpus = corpus[:500]
     deduper = chaffless.MinHashDeduper(**options)
     want = deduper.dedup([r["text"] for r in corpus], ids=[r["id"] for r in corpus])
     assert want.stats["duplicates"] > 10
