@@ -310,8 +310,22 @@ def dedup(
     )
     # Materialised once: positions must not change between the jobs below.
     base = base.localCheckpoint()
-    if id_col is None:
-        # Row numbers in order: a global sort, done by Spark.
+    if id_col is None and order_col is None:
+        # Row numbers: monotonically_increasing_id is (partition << 33) + row in partition, so
+        # a row's number is its partition's offset plus its row; only the per-partition counts
+        # come to the driver.
+        part = F.shiftright("__pos", 33)
+        counts = dict(base.groupBy(part.alias("p")).count().collect())
+        offsets, total = {}, 0
+        for p in sorted(counts):
+            offsets[p] = total
+            total += counts[p]
+        start = F.create_map(*[F.lit(x) for kv in offsets.items() for x in kv])
+        row = F.col("__pos") - F.shiftleft(part, 33)
+        base = base.withColumn("__id", start[part] + row)
+        id_expr = F.col("__id")
+    elif id_col is None:
+        # Row numbers in order_col order: a global sort, done by Spark.
         ranked = base.select("__pos").rdd.map(lambda r: r[0]).sortBy(lambda p: p).zipWithIndex()
         numbers = spark.createDataFrame(ranked, "__pos bigint, __id bigint")
         base = base.join(numbers, "__pos")
