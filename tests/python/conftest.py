@@ -28,6 +28,9 @@ settings.load_profile("chaffless")
 # `python3` comes first on PATH; its JVM binds to loopback only.
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+# `datasets` and the Hugging Face hub stay offline: the tests build their datasets in memory.
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 @pytest.fixture(scope="session")
