@@ -156,15 +156,47 @@ def _set_column(table: Any, name: str, values: Any) -> Any:
     return table.append_column(name, values)
 
 
-def fit_parquet(cleaner: Cleaner, path: str, *, site_field: str, text_field: str) -> Cleaner:
+def _sites(table: Any, site_field: str | None, url_field: str | None) -> Any:
+    """Each row's site, or None when neither field is asked for.
+
+    The site field, else the registered domain of the URL field (as ``clean_jsonl`` does).
+    """
+    pa, _, _ = _pa()
+    names = table.schema.names
+    sites = None
+    if site_field is not None and site_field in names:
+        sites = table.column(site_field).cast(pa.string())
+    if url_field is None or url_field not in names:
+        return sites
+    import chaffless
+
+    domain = chaffless.registered_domain  # type: ignore[attr-defined]
+    urls = table.column(url_field).to_pylist()
+    given = sites.to_pylist() if sites is not None else [None] * len(urls)
+    return pa.array(
+        [
+            s if s is not None else (domain(str(u)) if u is not None else None)
+            for s, u in zip(given, urls)
+        ],
+        type=pa.string(),
+    )
+
+
+def fit_parquet(
+    cleaner: Cleaner,
+    path: str,
+    *,
+    site_field: str | None = None,
+    text_field: str = "text",
+    url_field: str | None = None,
+) -> Cleaner:
     """``cleaner`` fitted on the pages of a Parquet file (one row group at a time)."""
     fitted = cleaner
     for _, table in _row_groups(path, progress=False):
-        if text_field not in table.schema.names or site_field not in table.schema.names:
+        sites = _sites(table, site_field, url_field)
+        if text_field not in table.schema.names or sites is None:
             continue
-        texts = table.column(text_field)
-        sites = table.column(site_field).cast(require("pyarrow", "parquet", _FEATURE).string())
-        fitted = fitted.partial_fit(texts, sites)
+        fitted = fitted.partial_fit(table.column(text_field), sites)
     return fitted
 
 
@@ -179,6 +211,7 @@ def clean_parquet(
     rejects: str | None = None,
     progress: bool = True,
     site_field: str | None = None,
+    url_field: str | None = None,
 ) -> dict[str, Any]:
     """Cleans the text column of a Parquet file into another, row group by row group.
 
@@ -197,9 +230,7 @@ def clean_parquet(
                 table = _valid_rows(table, text_field, start, rej)
                 if table.num_rows == 0 and writer is not None:
                     continue
-                sites = None
-                if site_field is not None and site_field in table.schema.names:
-                    sites = table.column(site_field).cast("string")
+                sites = _sites(table, site_field, url_field)
                 out, part = cleaner.process_arrow(
                     table.column(text_field) if table.num_rows else _empty(table, text_field),
                     sites=sites,

@@ -80,6 +80,16 @@ def test_cli_jsonl_and_parquet(
     )
 
 
+def test_cli_parquet_by_site(tmp_path: Path, dev_pages: list[dict[str, Any]]) -> None:
+    rows = [{"id": p["id"], "site": p["site"], "text": p["text"]} for p in dev_pages]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "in.parquet", row_group_size=10)
+    _cli("clean", "in.parquet", "-o", "out.parquet", "--site-field", "site", cwd=tmp_path)
+    texts = [r["text"] for r in rows]
+    sites = [r["site"] for r in rows]
+    want = chaffless.Cleaner().fit(texts, sites).clean_batch(texts, sites=sites)
+    assert pq.read_table(tmp_path / "out.parquet").column("text").to_pylist() == want
+
+
 @pytest.mark.parametrize("kind", ["string", "large_string", "string_view"])
 def test_arrow_batches(texts: list[str], expected: list[str], kind: str) -> None:
     cleaner = chaffless.Cleaner()
