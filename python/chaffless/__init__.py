@@ -16,6 +16,11 @@ Near-duplicate documents (MinHash, LSH, verified clusters)::
     deduper = chaffless.MinHashDeduper(threshold=0.8)
     result = deduper.dedup(pages, ids=ids)    # result.duplicate_of, result.similarity, ...
 
+Pipelines: Arrow columns in and out (``Cleaner.clean_arrow``, ``MinHashDeduper.dedup_arrow``),
+and the optional integrations ``chaffless.datasets``, ``chaffless.polars``, ``chaffless.pandas``,
+``chaffless.datatrove`` and ``chaffless.spark`` (each an extra: ``pip install
+'chaffless[spark]'``; without it, ``MissingDependencyError`` names the command).
+
 Offsets are code points: ``text[span.start:span.end]`` is the span's text. The engine is Rust
 (``chaffless._chaffless``); this package re-exports it.
 """
@@ -44,6 +49,7 @@ from chaffless._chaffless import (
     fit_jsonl,
     registered_domain,
 )
+from chaffless._optional import MissingDependencyError
 from chaffless.types import Label
 
 __all__ = [
@@ -55,6 +61,7 @@ __all__ = [
     "DedupResult",
     "InputError",
     "MinHashDeduper",
+    "MissingDependencyError",
     "Label",
     "SerializationError",
     "Span",

@@ -45,6 +45,8 @@ __all__ = [
 __version__: str
 
 _Path: TypeAlias = str | os.PathLike[str]
+#: An Arrow string column: any object with ``__arrow_c_array__`` or ``__arrow_c_stream__``.
+ArrowStrings: TypeAlias = Any
 
 class ChafflessError(Exception):
     """Base class of every error chaffless raises.
@@ -354,7 +356,61 @@ class Cleaner:
             The result of each page.
         """
 
-    def fit(self, texts: Sequence[str], sites: Sequence[str | None]) -> Cleaner:
+    def clean_arrow(self, texts: ArrowStrings, *, sites: ArrowStrings | None = None) -> Any:
+        """:meth:`clean_batch` on an Arrow string column, without a Python object per row.
+
+        Args:
+            texts: An object of the Arrow PyCapsule interface (``__arrow_c_array__`` or
+                ``__arrow_c_stream__``): a pyarrow ``Array`` / ``ChunkedArray``, a Polars
+                ``Series``, ... of type ``utf8``, ``large_utf8`` or ``string_view``.
+            sites: Each page's site, an Arrow string column as long as ``texts``.
+
+        Returns:
+            The cleaned texts, of the input's string type, nulls kept: a ``pyarrow.Array``
+            when pyarrow is installed, else an Arrow PyCapsule array (read it with
+            ``pyarrow.array(x)`` or ``polars.Series(x)``).
+
+        Raises:
+            InputError: Not Arrow, not strings, or ``sites`` of another length.
+        """
+
+    def annotate_arrow(self, texts: ArrowStrings, *, sites: ArrowStrings | None = None) -> Any:
+        """:meth:`annotate_batch` on an Arrow string column.
+
+        Returns:
+            ``list<struct<start: int64, end: int64, label: utf8, score: float64, detector: utf8,
+            rule: utf8, evidence: utf8>>``, one list per text (null for a null text); offsets
+            in code points, as :class:`Span`'s. pyarrow when installed, as :meth:`clean_arrow`.
+        """
+
+    def process_arrow(
+        self, texts: ArrowStrings, *, sites: ArrowStrings | None = None, report: bool = False
+    ) -> Any:
+        """Cleaned texts and spans of an Arrow string column in one pass.
+
+        Args:
+            texts: As for :meth:`clean_arrow`.
+            sites: As for :meth:`clean_arrow`.
+            report: Also return what was removed (documents, bytes in / out, spans and bytes
+                per label, as in :func:`clean_jsonl`'s report).
+
+        Returns:
+            A record batch with the columns ``text`` and ``spans`` (as :meth:`annotate_arrow`),
+            or ``(batch, report)`` with ``report=True``.
+        """
+
+    def merge(self, other: Cleaner) -> Cleaner:
+        """This cleaner with the site statistics of both (e.g. partial fits of shards).
+
+        Equal to one :meth:`fit` on all the pages. The configuration is this cleaner's.
+
+        Raises:
+            ConfigError: The statistics were built with different seeds.
+        """
+
+    def fit(
+        self, texts: Sequence[str] | ArrowStrings, sites: Sequence[str | None] | ArrowStrings
+    ) -> Cleaner:
         """Learns each site's chrome: on how many of its pages each line occurs.
 
         The statistics do not depend on the order of the pages or the number of threads, and
@@ -362,7 +418,7 @@ class Cleaner:
         distinct lines, then a count-min sketch).
 
         Args:
-            texts: The pages.
+            texts: The pages (a list, or an Arrow string column: null texts are skipped).
             sites: Each page's site (e.g. its domain); pages with None are skipped.
 
         Returns:
@@ -373,7 +429,9 @@ class Cleaner:
             >>> fitted.clean(pages[0], site="example.com")  # doctest: +SKIP
         """
 
-    def partial_fit(self, texts: Sequence[str], sites: Sequence[str | None]) -> Cleaner:
+    def partial_fit(
+        self, texts: Sequence[str] | ArrowStrings, sites: Sequence[str | None] | ArrowStrings
+    ) -> Cleaner:
         """Like :meth:`fit`, adding to the statistics this cleaner already has."""
 
     @property
@@ -612,6 +670,51 @@ class MinHashDeduper:
         """
     def index(self, texts: Sequence[str] = (), ids: Sequence[Any] | None = None) -> DedupIndex:
         """An index of ``texts`` to query new documents against (more can be added)."""
+    @property
+    def margin(self) -> float:
+        """The estimate margin in force: pairs estimated at ``threshold - margin`` or more pass."""
+    def dedup_arrow(
+        self, texts: ArrowStrings, *, scores: Any | None = None, stats: bool = False
+    ) -> Any:
+        """:meth:`dedup` on an Arrow string column (no nulls), as row numbers.
+
+        Args:
+            texts: As for :meth:`Cleaner.clean_arrow`.
+            scores: An Arrow numeric column, for ``representative="score"``.
+            stats: Also return :attr:`DedupResult.stats`.
+
+        Returns:
+            A record batch: ``cluster`` (int64, the representative's row), ``duplicate_of``
+            (int64 or null), ``similarity`` (float64 or null), ``exact_duplicate``, ``keep``
+            (bool); or ``(batch, stats)``.
+        """
+    def sketch_arrow(self, texts: ArrowStrings) -> Any:
+        """The sketches of an Arrow string column, for engines that schedule dedup themselves.
+
+        Returns:
+            A record batch: ``signature`` (binary: ``num_perm`` little-endian ``uint32``),
+            ``exact_hash`` (binary: 16 bytes, big-endian, of the normalised text),
+            ``shingles`` and ``length`` (int64), ``band_keys`` (``list<int64>``, one LSH band
+            hash per band).
+        """
+    def similarity_arrow(self, a: Any, b: Any) -> Any:
+        """Estimated Jaccard of two Arrow binary columns of signatures, row by row (float64)."""
+    def exact_similarity_arrow(self, a: ArrowStrings, b: ArrowStrings) -> Any:
+        """Exact Jaccard of the shingle sets of two Arrow string columns, row by row."""
+    def cluster_arrow(
+        self,
+        signature: Any,
+        exact_hash: Any,
+        shingles: Any,
+        length: Any,
+        *,
+        scores: Any | None = None,
+    ) -> Any:
+        """:meth:`dedup_arrow` from :meth:`sketch_arrow`'s columns (concatenated in order).
+
+        Raises:
+            ConfigError: With ``exact=True`` (exact verification needs the texts).
+        """
 
 @final
 class DedupResult:

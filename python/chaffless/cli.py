@@ -8,7 +8,8 @@ Three subcommands::
     chaffless demo [--json]
 
 ``clean`` cleans a JSONL corpus (``-`` is standard input / output; ``.gz`` and ``.zst`` files
-are (de)compressed by extension) with :func:`chaffless.clean_jsonl`: every field but the text
+are (de)compressed by extension; ``.parquet`` files are read and written as Parquet, one row
+group at a time) with :func:`chaffless.clean_jsonl`: every field but the text
 field is written back unchanged, records that cannot be processed go to a rejects file with
 their line number and reason, and the output is written atomically. ``demo`` cleans the example
 pages shipped in ``chaffless/examples`` and shows what was removed, and why. ``dedup`` finds
@@ -465,9 +466,29 @@ def _checked_paths(args: argparse.Namespace) -> str:
     return rejects
 
 
+def _backend(args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    """The ``(clean, fit, dedup)`` functions for the files of a run.
+
+    JSONL, or Parquet by extension (both sides Parquet, streamed by row group).
+    """
+    from chaffless import _parquet
+
+    parquet_in = _parquet.is_parquet(args.input)
+    parquet_out = _parquet.is_parquet(args.output)
+    if parquet_in != parquet_out:
+        args.parser.error("IN and -o must both be Parquet (.parquet) files, or neither")
+    if parquet_in:
+        if getattr(args, "resume", False):
+            args.parser.error("--resume is for JSONL runs; a Parquet output is written whole")
+        return _parquet.clean_parquet, _parquet.fit_parquet, _parquet.dedup_parquet
+    from chaffless._chaffless import clean_jsonl, dedup_jsonl, fit_jsonl
+
+    return clean_jsonl, fit_jsonl, dedup_jsonl
+
+
 def _run_clean(args: argparse.Namespace) -> int:
     parser: argparse.ArgumentParser = args.parser
-    from chaffless._chaffless import clean_jsonl
+    clean_jsonl, fit_jsonl, dedup_jsonl = _backend(args)
 
     rejects = _checked_paths(args)
     if args.report_json == "-" and args.output == "-":
@@ -498,8 +519,6 @@ def _run_clean(args: argparse.Namespace) -> int:
     else:
         cleaner = _make_cleaner(_load_config(args.config, args.threads))
         if by_site:
-            from chaffless._chaffless import fit_jsonl
-
             cleaner = fit_jsonl(
                 cleaner,
                 args.input,
@@ -519,11 +538,9 @@ def _run_clean(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
             site_field=args.site_field,
             url_field=args.url_field,
-            resume=args.resume,
+            **({"resume": True} if args.resume else {}),
         )
         if deduper is not None:
-            from chaffless._chaffless import dedup_jsonl
-
             dedup_summary = dedup_jsonl(
                 deduper,
                 cleaned,
@@ -555,8 +572,11 @@ def _run_clean(args: argparse.Namespace) -> int:
 
 
 def _run_fit(args: argparse.Namespace) -> int:
+    from chaffless import _parquet
     from chaffless._chaffless import fit_jsonl
 
+    if _parquet.is_parquet(args.input):
+        fit_jsonl = _parquet.fit_parquet
     if args.input == "-":
         args.parser.error("fit needs a file, not standard input")
     if args.site_field is None and args.url_field is None:
@@ -587,7 +607,8 @@ def _cleaned_output(output: str, temporary: bool) -> Iterator[str]:
         yield output
         return
     folder = Path(output).parent if output != "-" else Path(tempfile.gettempdir())
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".chaffless-clean.", suffix=".jsonl")
+    suffix = ".parquet" if output.lower().endswith((".parquet", ".parq")) else ".jsonl"
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".chaffless-clean.", suffix=suffix)
     os.close(fd)
     try:
         yield tmp
@@ -607,7 +628,7 @@ def _make_deduper(options: dict[str, Any]) -> Any:
 
 def _run_dedup(args: argparse.Namespace) -> int:
     parser: argparse.ArgumentParser = args.parser
-    from chaffless._chaffless import dedup_jsonl
+    _, _, dedup_jsonl = _backend(args)
 
     rejects = _checked_paths(args)
     options = _load_config(args.config, args.threads)

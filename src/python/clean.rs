@@ -14,9 +14,13 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use pyo3::IntoPyObjectExt;
 
+use super::arrow::{
+    column_type, export_array, export_batch, present, record_batch, spans_array, strings_like,
+    Column,
+};
 use super::config::{config_from_py, serde_to_py};
 use super::{detached, parallel_allowed, single_threaded, write_atomic};
-use crate::clean::{CleanResult, Cleaner, LabelCount};
+use crate::clean::{CleanReport, CleanResult, Cleaner, LabelCount};
 use crate::config::CleanerConfig;
 use crate::document::{char_offsets, Label, Span};
 use crate::error::{Error, Result};
@@ -372,13 +376,17 @@ impl PyCleaner {
 
     /// This cleaner with the statistics of `texts` (added to its own when `add`): counted on
     /// all cores, or on one in a forked child; the configuration stays this cleaner's.
-    fn fitted_on(
+    fn fitted_on<S, T>(
         &self,
         py: Python<'_>,
-        texts: &[String],
-        sites: &[Option<String>],
+        texts: &[S],
+        sites: &[Option<T>],
         add: bool,
-    ) -> PyResult<Self> {
+    ) -> PyResult<Self>
+    where
+        S: AsRef<str> + Sync,
+        T: AsRef<str> + Sync,
+    {
         let inner = detached(py, || {
             let single = single_threaded(&self.inner)?;
             let counter = single.as_ref().unwrap_or(&self.inner);
@@ -390,17 +398,102 @@ impl PyCleaner {
         })?;
         Ok(Self { inner })
     }
+
+    /// `fit` / `partial_fit` on a list of texts or on Arrow columns (null texts are skipped,
+    /// null sites are pages of no site).
+    fn fit_any(
+        &self,
+        texts: &Bound<'_, PyAny>,
+        sites: &Bound<'_, PyAny>,
+        add: bool,
+    ) -> PyResult<Self> {
+        let py = texts.py();
+        if !is_arrow(texts) {
+            let texts: Vec<String> = texts.extract()?;
+            let sites: Vec<Option<String>> = sites.extract()?;
+            return self.fitted_on(py, &texts, &sites, add);
+        }
+        let texts = Column::extract(texts, "texts")?;
+        let sites = Column::extract(sites, "sites")?;
+        let texts = texts.strs()?;
+        let sites = sites.strs()?;
+        if texts.len() != sites.len() {
+            let msg = format!("got {} texts but {} sites", texts.len(), sites.len());
+            return Err(Error::input(msg).into());
+        }
+        let (texts, sites): (Vec<&str>, Vec<Option<&str>>) = texts
+            .into_iter()
+            .zip(sites)
+            .filter_map(|(t, s)| t.map(|t| (t, s)))
+            .unzip();
+        self.fitted_on(py, &texts, &sites, add)
+    }
+
+    /// Cleans the non-null rows of an Arrow column (with their sites): the results by row,
+    /// with the column's type.
+    fn clean_column(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        sites: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(Column, Vec<Option<CleanResult>>)> {
+        let texts = Column::extract(texts, "texts")?;
+        let sites = sites
+            .filter(|s| !s.is_none())
+            .map(|s| Column::extract(s, "sites"))
+            .transpose()?;
+        let results = detached(py, || {
+            let rows = texts.strs()?;
+            let site_rows = match &sites {
+                Some(s) => s.strs()?,
+                None => Vec::new(),
+            };
+            if sites.is_some() && site_rows.len() != rows.len() {
+                return Err(Error::input(format!(
+                    "got {} texts but {} sites",
+                    rows.len(),
+                    site_rows.len()
+                )));
+            }
+            let (at, present_texts) = present(&rows);
+            let present_sites: Vec<Option<&str>> = if site_rows.is_empty() {
+                Vec::new()
+            } else {
+                at.iter().map(|&i| site_rows[i]).collect()
+            };
+            let cleaned = clean_all(&self.inner, &present_texts, &present_sites);
+            let mut out: Vec<Option<CleanResult>> = (0..rows.len()).map(|_| None).collect();
+            for (i, r) in at.into_iter().zip(cleaned) {
+                out[i] = Some(r);
+            }
+            Ok(out)
+        })?;
+        Ok((texts, results))
+    }
+}
+
+/// True for objects of the Arrow PyCapsule interface.
+fn is_arrow(obj: &Bound<'_, PyAny>) -> bool {
+    obj.hasattr("__arrow_c_array__").unwrap_or(false)
+        || obj.hasattr("__arrow_c_stream__").unwrap_or(false)
 }
 
 /// `clean_site` on every text: in parallel, unless this process is a forked child.
-fn clean_all(cleaner: &Cleaner, texts: &[String], sites: &[Option<String>]) -> Vec<CleanResult> {
+fn clean_all<S, T>(cleaner: &Cleaner, texts: &[S], sites: &[Option<T>]) -> Vec<CleanResult>
+where
+    S: AsRef<str> + Sync,
+    T: AsRef<str> + Sync,
+{
     if parallel_allowed() {
         cleaner.clean_batch_sites(texts, sites)
     } else {
         texts
             .iter()
             .enumerate()
-            .map(|(i, t)| cleaner.clean_site(t, sites.get(i).and_then(Option::as_deref)))
+            .map(|(i, t)| {
+                let site = sites.get(i).and_then(|s| s.as_ref().map(AsRef::as_ref));
+                cleaner.clean_site(t.as_ref(), site)
+            })
             .collect()
     }
 }
@@ -518,24 +611,116 @@ impl PyCleaner {
     /// A cleaner fitted on `texts` from `sites`: site chrome is then recognised on pages of
     /// those sites (pass `site=` when cleaning).
     #[pyo3(signature = (texts, sites))]
-    fn fit(
-        &self,
-        py: Python<'_>,
-        texts: Vec<String>,
-        sites: Vec<Option<String>>,
-    ) -> PyResult<Self> {
-        self.fitted_on(py, &texts, &sites, false)
+    fn fit(&self, texts: &Bound<'_, PyAny>, sites: &Bound<'_, PyAny>) -> PyResult<Self> {
+        self.fit_any(texts, sites, false)
     }
 
     /// Like `fit`, adding to the site statistics this cleaner already has.
     #[pyo3(signature = (texts, sites))]
-    fn partial_fit(
+    fn partial_fit(&self, texts: &Bound<'_, PyAny>, sites: &Bound<'_, PyAny>) -> PyResult<Self> {
+        self.fit_any(texts, sites, true)
+    }
+
+    /// A cleaner with this one's configuration and the site statistics of both (partial
+    /// statistics fitted on shards, merged).
+    fn merge(&self, py: Python<'_>, other: &Bound<'_, Self>) -> PyResult<Self> {
+        let other = &other.get().inner;
+        let inner = detached(py, || match (self.inner.model(), other.model()) {
+            (Some(a), Some(b)) => {
+                let mut model = a.clone();
+                model.merge(b)?;
+                self.inner.with_model(model)
+            }
+            (None, Some(b)) => self.inner.with_model(b.clone()),
+            (Some(_), None) | (None, None) => {
+                self.inner.with_num_threads(self.inner.config().num_threads)
+            }
+        })?;
+        Ok(Self { inner })
+    }
+
+    /// `clean_batch` on an Arrow string column: an Arrow string array (nulls stay null).
+    #[pyo3(signature = (texts, *, sites = None))]
+    fn clean_arrow<'py>(
         &self,
-        py: Python<'_>,
-        texts: Vec<String>,
-        sites: Vec<Option<String>>,
-    ) -> PyResult<Self> {
-        self.fitted_on(py, &texts, &sites, true)
+        texts: &Bound<'py, PyAny>,
+        sites: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = texts.py();
+        let (column, results) = self.clean_column(py, texts, sites)?;
+        let array = detached(py, || {
+            let rows: Vec<Option<String>> =
+                results.into_iter().map(|r| r.map(|r| r.text)).collect();
+            Ok(strings_like(&column_type(&column), &rows))
+        })?;
+        export_array(py, array)
+    }
+
+    /// `annotate_batch` on an Arrow string column: `list<struct<start, end, label, score,
+    /// detector, rule, evidence>>` (code-point offsets; null texts give null lists).
+    #[pyo3(signature = (texts, *, sites = None))]
+    fn annotate_arrow<'py>(
+        &self,
+        texts: &Bound<'py, PyAny>,
+        sites: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = texts.py();
+        let (column, results) = self.clean_column(py, texts, sites)?;
+        let array = detached(py, || {
+            let rows = column.strs()?;
+            let spans: Vec<Option<(&str, Vec<Span>)>> = rows
+                .iter()
+                .zip(results)
+                .map(|(t, r)| t.zip(r.map(|r| r.spans)))
+                .collect();
+            Ok(spans_array(&spans))
+        })?;
+        export_array(py, array)
+    }
+
+    /// `process_batch` on an Arrow string column: a record batch with the columns `text`
+    /// (cleaned, the input's string type) and `spans` (as `annotate_arrow`); with `report`,
+    /// `(batch, report)` where the report counts what was removed (as `clean_jsonl`'s).
+    #[pyo3(signature = (texts, *, sites = None, report = false))]
+    fn process_arrow<'py>(
+        &self,
+        texts: &Bound<'py, PyAny>,
+        sites: Option<&Bound<'py, PyAny>>,
+        report: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = texts.py();
+        let (column, results) = self.clean_column(py, texts, sites)?;
+        let (batch, counts) = detached(py, || {
+            let rows = column.strs()?;
+            let mut cleaned = Vec::with_capacity(rows.len());
+            let mut spans = Vec::with_capacity(rows.len());
+            let mut counts = CleanReport::default();
+            for (t, r) in rows.iter().zip(results) {
+                match (t, r) {
+                    (Some(t), Some(r)) => {
+                        counts.add(t.len(), &r);
+                        cleaned.push(Some(r.text));
+                        spans.push(Some((*t, r.spans)));
+                    }
+                    _ => {
+                        cleaned.push(None);
+                        spans.push(None);
+                    }
+                }
+            }
+            let batch = record_batch(vec![
+                ("text", strings_like(&column_type(&column), &cleaned)),
+                ("spans", spans_array(&spans)),
+            ])?;
+            Ok((batch, counts))
+        })?;
+        let batch = export_batch(py, batch)?;
+        if !report {
+            return Ok(batch);
+        }
+        Ok((batch, serde_to_py(py, &counts)?)
+            .into_pyobject(py)?
+            .into_any())
     }
 
     /// True when the cleaner holds site statistics.

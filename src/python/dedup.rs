@@ -11,11 +11,20 @@ use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyType};
 
+use rayon::prelude::*;
+
+use super::arrow::{
+    binaries, bools, export_array, export_batch, float64s, int64_lists, int64s, record_batch,
+    Column,
+};
 use super::config::{config_from_py, serde_to_py};
 use super::{detached, detached_interruptible, parallel_allowed, path_str, write_atomic};
 use crate::dedup::jsonl::{dedup_jsonl_with as core_dedup_jsonl, DedupJsonlOptions};
-use crate::dedup::{Dedup, DedupConfig, DedupIndex, Deduper};
+use crate::dedup::{Dedup, DedupConfig, DedupIndex, Deduper, Sketches};
 use crate::error::{Error, Result};
+use crate::lsh::band_hashes;
+use crate::minhash::similarity;
+use crate::similarity::jaccard_sorted;
 
 /// A verified pair as Python sees it: `(id, id, estimated, exact or None)`.
 type PyEdge<'py> = (Bound<'py, PyAny>, Bound<'py, PyAny>, f64, Option<f64>);
@@ -53,6 +62,69 @@ fn check_ids<'py>(
         return Err(Error::input(msg).into());
     }
     Ok(Some(list))
+}
+
+/// The rows of a column that must have no nulls.
+fn no_nulls<'a>(rows: Vec<Option<&'a str>>, what: &str) -> Result<Vec<&'a str>> {
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, t)| t.ok_or_else(|| Error::input(format!("{what} has a null at row {i}"))))
+        .collect()
+}
+
+/// The scores of an Arrow column, none null.
+fn score_values(column: &Column) -> Result<Vec<f64>> {
+    column
+        .floats()?
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| v.ok_or_else(|| Error::input(format!("scores has a null at row {i}"))))
+        .collect()
+}
+
+/// The per-document outcome of `result` as a record batch of row numbers.
+fn clusters_batch(result: &Dedup) -> Result<arrow_array::RecordBatch> {
+    let docs = result.docs();
+    record_batch(vec![
+        (
+            "cluster",
+            int64s(docs.iter().map(|d| Some(i64::from(d.cluster)))),
+        ),
+        (
+            "duplicate_of",
+            int64s(docs.iter().map(|d| d.duplicate_of.map(i64::from))),
+        ),
+        (
+            "similarity",
+            float64s(
+                docs.iter()
+                    .map(|d| d.duplicate_of.map(|_| f64::from(d.similarity))),
+            ),
+        ),
+        (
+            "exact_duplicate",
+            bools(docs.iter().map(|d| Some(d.exact_duplicate))),
+        ),
+        (
+            "keep",
+            bools(docs.iter().map(|d| Some(d.duplicate_of.is_none()))),
+        ),
+    ])
+}
+
+/// A signature from its little-endian bytes.
+fn slots(bytes: &[u8], num_perm: usize) -> Result<Vec<u32>> {
+    if bytes.len() != num_perm * 4 {
+        return Err(Error::input(format!(
+            "a signature of {num_perm} slots has {} bytes, got {}",
+            num_perm * 4,
+            bytes.len()
+        )));
+    }
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect())
 }
 
 /// Finds near-duplicate documents: MinHash signatures, LSH candidates, verified clusters.
@@ -162,6 +234,232 @@ impl PyDeduper {
         let buf = PyByteArray::new(py, &bytes);
         let arr = numpy.call_method1("frombuffer", (buf, "<u4"))?;
         arr.call_method1("reshape", (texts.len(), self.inner.config().num_perm))
+    }
+
+    /// The estimate margin in force: pairs whose estimated Jaccard is at least
+    /// `threshold - margin` pass verification (see `estimate_margin`).
+    #[getter]
+    fn margin(&self) -> f64 {
+        self.inner.config().margin()
+    }
+
+    /// Sketches of an Arrow string column, as a record batch (for engines that schedule the
+    /// steps of `dedup` themselves): `signature` (binary, `num_perm` little-endian `uint32`),
+    /// `exact_hash` (binary, 16 bytes big-endian: the hash of the normalised text),
+    /// `shingles` and `length` (int64: shingle count, UTF-8 bytes) and `band_keys`
+    /// (`list<int64>`: the LSH band hashes, one per band, as signed 64-bit values).
+    fn sketch_arrow<'py>(&self, texts: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = texts.py();
+        let column = Column::extract(texts, "texts")?;
+        let batch = detached(py, || {
+            let rows = no_nulls(column.strs()?, "texts")?;
+            let sketches = with_threads(&self.inner, |d| Ok(d.sketch_batch(&rows)))?;
+            let params = self.inner.lsh_params();
+            let n = sketches.len();
+            let sigs: Vec<Vec<u8>> = (0..n)
+                .map(|i| {
+                    sketches
+                        .signature(i)
+                        .iter()
+                        .flat_map(|v| v.to_le_bytes())
+                        .collect()
+                })
+                .collect();
+            let hashes: Vec<[u8; 16]> = (0..n)
+                .map(|i| sketches.exact_hash(i).to_be_bytes())
+                .collect();
+            let keys = (0..n).map(|i| {
+                let mut out = Vec::with_capacity(params.bands);
+                band_hashes(sketches.signature(i), params, &mut out);
+                Some(out.into_iter().map(|k| k as i64).collect())
+            });
+            record_batch(vec![
+                (
+                    "signature",
+                    binaries(sigs.iter().map(|s| Some(s.as_slice()))),
+                ),
+                (
+                    "exact_hash",
+                    binaries(hashes.iter().map(|h| Some(h.as_slice()))),
+                ),
+                (
+                    "shingles",
+                    int64s((0..n).map(|i| Some(i64::from(sketches.shingle_count(i))))),
+                ),
+                (
+                    "length",
+                    int64s((0..n).map(|i| Some(sketches.text_len(i) as i64))),
+                ),
+                ("band_keys", int64_lists(keys)),
+            ])
+        })?;
+        export_batch(py, batch)
+    }
+
+    /// Estimated Jaccard similarity of the signatures of two Arrow binary columns (from
+    /// `sketch_arrow`), row by row: a `float64` array.
+    fn similarity_arrow<'py>(
+        &self,
+        a: &Bound<'py, PyAny>,
+        b: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = a.py();
+        let (a, b) = (Column::extract(a, "a")?, Column::extract(b, "b")?);
+        let num_perm = self.inner.config().num_perm;
+        let array = detached(py, || {
+            let (a, b) = (a.bytes()?, b.bytes()?);
+            if a.len() != b.len() {
+                return Err(Error::input(format!(
+                    "got {} and {} signatures",
+                    a.len(),
+                    b.len()
+                )));
+            }
+            let values = a
+                .iter()
+                .zip(&b)
+                .map(|(x, y)| match (x, y) {
+                    (Some(x), Some(y)) => {
+                        let (x, y) = (slots(x, num_perm)?, slots(y, num_perm)?);
+                        Ok(Some(similarity(&x, &y)))
+                    }
+                    _ => Ok(None),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(float64s(values))
+        })?;
+        export_array(py, array)
+    }
+
+    /// Exact Jaccard similarity of the shingle sets of two Arrow string columns, row by row
+    /// (the check `exact=True` makes): a `float64` array.
+    fn exact_similarity_arrow<'py>(
+        &self,
+        a: &Bound<'py, PyAny>,
+        b: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = a.py();
+        let (a, b) = (Column::extract(a, "a")?, Column::extract(b, "b")?);
+        let array = detached(py, || {
+            let (a, b) = (a.strs()?, b.strs()?);
+            if a.len() != b.len() {
+                return Err(Error::input(format!(
+                    "got {} and {} texts",
+                    a.len(),
+                    b.len()
+                )));
+            }
+            let hasher = self.inner.hasher();
+            let pairs: Vec<(Option<&str>, Option<&str>)> = a.into_iter().zip(b).collect();
+            let values: Vec<Option<f64>> = with_threads(&self.inner, |d| {
+                Ok(d.install(|| {
+                    pairs
+                        .par_iter()
+                        .map(|(x, y)| {
+                            let (x, y) = ((*x)?, (*y)?);
+                            Some(jaccard_sorted(
+                                &hasher.shingle_set(x),
+                                &hasher.shingle_set(y),
+                            ))
+                        })
+                        .collect()
+                }))
+            })?;
+            Ok(float64s(values))
+        })?;
+        export_array(py, array)
+    }
+
+    /// `dedup` on an Arrow string column, as a record batch of row numbers: `cluster`
+    /// (int64, the representative's row), `duplicate_of` (int64 or null), `similarity`
+    /// (float64 or null), `exact_duplicate` and `keep` (bool). `scores` (an Arrow numeric
+    /// column) feed the `score` representative rule. With `stats`, `(batch, stats)` where
+    /// `stats` is `DedupResult.stats`.
+    #[pyo3(signature = (texts, *, scores = None, stats = false))]
+    fn dedup_arrow<'py>(
+        &self,
+        texts: &Bound<'py, PyAny>,
+        scores: Option<&Bound<'py, PyAny>>,
+        stats: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = texts.py();
+        let column = Column::extract(texts, "texts")?;
+        let scores = scores
+            .filter(|s| !s.is_none())
+            .map(|s| Column::extract(s, "scores"))
+            .transpose()?;
+        let batch = detached(py, || {
+            let rows = no_nulls(column.strs()?, "texts")?;
+            let scores = scores.as_ref().map(score_values).transpose()?;
+            let result = with_threads(&self.inner, |d| d.dedup(&rows, scores.as_deref()))?;
+            Ok((clusters_batch(&result)?, result.stats()))
+        })?;
+        let (batch, counts) = batch;
+        let batch = export_batch(py, batch)?;
+        if !stats {
+            return Ok(batch);
+        }
+        Ok((batch, serde_to_py(py, &counts)?)
+            .into_pyobject(py)?
+            .into_any())
+    }
+
+    /// `dedup_arrow` from the columns of `sketch_arrow` (sketched elsewhere, e.g. one shard
+    /// per worker, concatenated in input order): no text is read, so `exact=True` is refused.
+    #[pyo3(signature = (signature, exact_hash, shingles, length, *, scores = None))]
+    fn cluster_arrow<'py>(
+        &self,
+        signature: &Bound<'py, PyAny>,
+        exact_hash: &Bound<'py, PyAny>,
+        shingles: &Bound<'py, PyAny>,
+        length: &Bound<'py, PyAny>,
+        scores: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = signature.py();
+        if self.inner.config().exact {
+            let msg = "cluster_arrow cannot verify exactly (it has no texts): use dedup_arrow, \
+                       or exact=False";
+            return Err(Error::config(msg).into());
+        }
+        let sigs = Column::extract(signature, "signature")?;
+        let hashes = Column::extract(exact_hash, "exact_hash")?;
+        let counts = Column::extract(shingles, "shingles")?;
+        let lengths = Column::extract(length, "length")?;
+        let scores = scores
+            .filter(|s| !s.is_none())
+            .map(|s| Column::extract(s, "scores"))
+            .transpose()?;
+        let num_perm = self.inner.config().num_perm;
+        let batch = detached(py, || {
+            let sigs = sigs.bytes()?;
+            let hashes = hashes.bytes()?;
+            let counts = counts.floats()?;
+            let lengths = lengths.floats()?;
+            let n = sigs.len();
+            if hashes.len() != n || counts.len() != n || lengths.len() != n {
+                return Err(Error::input("sketch columns differ in length"));
+            }
+            let mut sketches = Sketches::new(num_perm);
+            for i in 0..n {
+                let bad = || Error::input(format!("sketch row {i} has a null or a bad value"));
+                let sig = slots(sigs[i].ok_or_else(bad)?, num_perm)?;
+                let hash: [u8; 16] = hashes[i].ok_or_else(bad)?.try_into().map_err(|_| bad())?;
+                let count = counts[i].ok_or_else(bad)?;
+                let len = lengths[i].ok_or_else(bad)?;
+                sketches.push(
+                    &sig,
+                    u128::from_be_bytes(hash),
+                    count as usize,
+                    len as usize,
+                );
+            }
+            let scores = scores.as_ref().map(score_values).transpose()?;
+            let result = with_threads(&self.inner, |d| {
+                d.cluster(sketches, scores.as_deref(), |_| Ok(Default::default()))
+            })?;
+            clusters_batch(&result)
+        })?;
+        export_batch(py, batch)
     }
 
     /// An index of `texts` (more can be added) to query new documents against.

@@ -8,6 +8,7 @@
 //! [`after_fork_in_child`] with `os.register_at_fork`; from then on batch calls in that process
 //! run sequentially (same results), see [`parallel_allowed`].
 
+mod arrow;
 mod clean;
 mod config;
 mod dedup;
