@@ -152,6 +152,7 @@ def test_public_surface() -> None:
         "MinHashDeduper",
         "DedupIndex",
         "DedupResult",
+        "MissingDependencyError",
     }
     for name in chaffless.__all__:
         assert hasattr(chaffless, name), name
