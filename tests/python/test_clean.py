@@ -153,6 +153,7 @@ def test_public_surface() -> None:
         "DedupIndex",
         "DedupResult",
         "MissingDependencyError",
+        "registered_domain",
     }
     for name in chaffless.__all__:
         assert hasattr(chaffless, name), name
