@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chaffless::document::{byte_offsets, char_offsets};
 use chaffless::normalize::normalize;
-use chaffless::{Cleaner, CleanerConfig, DedupConfig, Deduper};
+use chaffless::{Cleaner, CleanerConfig, DedupConfig, DedupIndex, Deduper};
 
 fn corpus() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -82,6 +82,16 @@ fn fuzz_corpora_hold_the_invariants() {
         assert!(result.docs()[rep].duplicate_of.is_none());
         assert_eq!(d.duplicate_of.is_none(), rep == i);
         assert!((0.0..=1.0).contains(&d.similarity));
+    }
+    // Every page, indexed with a copy of itself, finds itself or an exact duplicate.
+    let mut index = DedupIndex::new(DedupConfig::default()).unwrap();
+    let twice: Vec<&String> = pages.iter().chain(&pages).collect();
+    index.add_batch(&twice);
+    for (i, found) in index.query_batch(&twice).iter().enumerate() {
+        let itself = found
+            .iter()
+            .any(|m| m.doc as usize == i || m.exact_duplicate);
+        assert!(itself, "page {i} finds neither itself nor a copy");
     }
 }
 
