@@ -8,6 +8,13 @@
 //! - Outputs are written **atomically**: to a temporary file beside the target, renamed into
 //!   place only once complete, so a crash never leaves a half-written file.
 //! - Work runs in batches on all cores; output order is input order.
+//! - A run can be stopped between batches by a check (see [`clean_jsonl_with`]: the Python
+//!   layer stops on signals), leaving no output; and made **resumable**
+//!   ([`JsonlOptions::resume`]): output committed in chunks with a progress file, so a run cut
+//!   off and started again continues exactly where its last commit left off.
+//! - Memory: one batch of lines (at most [`JsonlOptions::batch_records`] records or about
+//!   64 MiB, plus the line that crosses the limit), and the cleaner's per-page working set;
+//!   pages beyond `max_page_bytes` are passed through untouched.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};

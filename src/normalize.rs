@@ -335,6 +335,25 @@ pub fn words(text: &str) -> Vec<(usize, usize)> {
 /// ```
 #[must_use]
 pub fn normalize(text: &str) -> String {
+    let mut out = fold_words(text);
+    // Folding can make what segmentation splits: compatibility forms holding punctuation
+    // ("⒖" → "15."), Hangul syllables decomposed into jamo (one token each). Folding again
+    // settles them, so `normalize(normalize(x)) == normalize(x)` (found by fuzzing).
+    for _ in 0..4 {
+        if out.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ') {
+            break;
+        }
+        let again = fold_words(&out);
+        if again == out {
+            break;
+        }
+        out = again;
+    }
+    out
+}
+
+/// The folded words of `text` joined by single spaces: one pass of [`normalize`].
+fn fold_words(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for_each_word(text, |s, e| {
         if !out.is_empty() {

@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use chaffless::document::{byte_offsets, char_offsets};
-use chaffless::{Cleaner, CleanerConfig, DedupConfig, Deduper};
+use chaffless::normalize::normalize;
+use chaffless::{Cleaner, CleanerConfig, DedupConfig, DedupIndex, Deduper};
 
 fn corpus() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -42,6 +43,8 @@ fn fuzz_corpora_hold_the_invariants() {
             assert!(text.is_char_boundary(b.start) && text.is_char_boundary(b.end));
             prev = b.line_end;
         }
+        let once = normalize(text);
+        assert_eq!(normalize(&once), once, "{text:?}");
         let bytes: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         assert_eq!(byte_offsets(text, &char_offsets(text, &bytes)), bytes);
 
@@ -80,4 +83,29 @@ fn fuzz_corpora_hold_the_invariants() {
         assert_eq!(d.duplicate_of.is_none(), rep == i);
         assert!((0.0..=1.0).contains(&d.similarity));
     }
+    // Every page, indexed with a copy of itself, finds itself or an exact duplicate.
+    let mut index = DedupIndex::new(DedupConfig::default()).unwrap();
+    let twice: Vec<&String> = pages.iter().chain(&pages).collect();
+    index.add_batch(&twice);
+    for (i, found) in index.query_batch(&twice).iter().enumerate() {
+        let itself = found
+            .iter()
+            .any(|m| m.doc as usize == i || m.exact_duplicate);
+        assert!(itself, "page {i} finds neither itself nor a copy");
+    }
+}
+
+#[test]
+fn normalize_is_idempotent_on_what_fuzzing_found() {
+    // Crashes of the `segment` target: folding made text that segmentation splits again.
+    for text in [
+        "Stadtbibliothek öffnet 퀶ffbi", // a Hangul syllable folds to three jamo tokens
+        "Punkt ⒖ und ½ Liter",           // compatibility forms fold to "15." and "1⁄2"
+        "ǆ ﬁ ㈜ ㍿ ꙮ",
+    ] {
+        let once = normalize(text);
+        assert_eq!(normalize(&once), once, "{text:?}");
+    }
+    assert_eq!(normalize("⒖"), "15");
+    assert_eq!(normalize("퀶"), normalize(&normalize("퀶")));
 }

@@ -446,3 +446,16 @@ def test_dedup_and_clean_batches_equal_one_by_one(texts: list[str]) -> None:
     for i, (rep, dup) in enumerate(zip(result.clusters, result.duplicate_of)):
         assert result.duplicate_of[rep] is None
         assert (dup is None) == (rep == i)
+
+
+def test_dedup_report_accounts_for_every_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    lines = [json.dumps({"id": i, "text": page(i % 5)}) for i in range(40)] + ["{bad"]
+    src.write_text("\n".join(lines) + "\n")
+    assert main(["dedup", str(src), "-o", str(out), "--drop", "--report", "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    kept = len(read_jsonl(out))
+    assert 1 <= kept < 40
+    assert f"41 in = {kept} out + 1 rejected + {40 - kept} dropped: every record accounted" in err
