@@ -360,8 +360,7 @@ impl Sketches {
     /// Reads what [`write_to`](Self::write_to) wrote.
     fn read_from(r: &mut Reader<'_>, num_perm: usize) -> Result<Self> {
         let n = r.usize()?;
-        if n
-            .checked_mul(num_perm * 4 + 28)
+        if n.checked_mul(num_perm * 4 + 28)
             .map_or(true, |b| b > r.bytes.len() - r.at)
         {
             return Err(Error::serialization("truncated data"));
@@ -603,8 +602,8 @@ impl Dedup {
             return Err(Error::serialization("not a chaffless dedup result"));
         }
         let hlen = r.usize()?;
-        let state: DedupState = serde_json::from_slice(r.take(hlen)?)
-            .map_err(|e| bad(&e.to_string()))?;
+        let state: DedupState =
+            serde_json::from_slice(r.take(hlen)?).map_err(|e| bad(&e.to_string()))?;
         state.config.validate().map_err(|e| bad(&e.to_string()))?;
         let sketches = Sketches::read_from(&mut r, state.config.num_perm)?;
         let n = sketches.len();
@@ -1276,7 +1275,10 @@ impl DedupIndex {
     #[must_use]
     pub fn query_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<Match>> {
         let new = self.deduper.sketch_batch(texts);
-        let floor = self.deduper.config.estimate_floor(self.deduper.config.threshold);
+        let floor = self
+            .deduper
+            .config
+            .estimate_floor(self.deduper.config.threshold);
         let params = self.deduper.params;
         self.deduper.install(|| {
             (0..new.len())

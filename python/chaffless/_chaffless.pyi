@@ -589,8 +589,8 @@ class DedupResult:
     Every ``(document, duplicate_of)`` pair is a verified near-duplicate pair: a star member
     names its representative, a union-find member the member that links it into the cluster
     (one step closer to the representative; a chained member is not a near-duplicate of the
-    representative itself); an exact duplicate names what its first copy names. ``clusters`` names the
-    representative, the member ``keep`` keeps. Picklable (checked again on load).
+    representative itself); an exact duplicate names what its first copy names. ``clusters``
+    names the representative, the member ``keep`` keeps. Picklable (checked again on load).
     """
 
     @property
@@ -690,9 +690,11 @@ def dedup_jsonl(
     """Finds near-duplicates in a JSONL file and writes it with cluster fields added.
 
     Every record gets ``cluster`` (its representative's id, or number), ``duplicate_of``
-    (null for representatives) and ``similarity`` (estimated Jaccard to the representative;
-    ``exact_similarity`` too with ``exact=True``). Same input formats, rejects file and atomic
-    output as :func:`clean_jsonl`.
+    (the record it was verified to duplicate, as in ``DedupResult.duplicate_of``; null for
+    representatives) and ``similarity`` (estimated Jaccard to that record;
+    ``exact_similarity`` too with ``exact=True``). Records are written as read, with these
+    fields appended. Same input formats, rejects file and atomic output as
+    :func:`clean_jsonl`.
 
     Args:
         deduper: The settings.

@@ -407,10 +407,8 @@ pub fn dedup_jsonl(
                     )
                     .collect()
             });
-            for (((n, _), first), signature) in lines
-                .iter()
-                .zip(firsts)
-                .zip(signatures.chunks(num_perm))
+            for (((n, _), first), signature) in
+                lines.iter().zip(firsts).zip(signatures.chunks(num_perm))
             {
                 match first {
                     First::Blank => summary.blank_lines += 1,

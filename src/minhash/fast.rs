@@ -247,7 +247,16 @@ mod tests {
         let mut out = Vec::new();
         whitespace_hashes(text, &mut out, &mut String::new());
         // Python: text.lower().split()
-        let words = ["hello,", "world!", "école", "οδο\u{3c2}", "a", "b", "c\u{200b}d", "x"];
+        let words = [
+            "hello,",
+            "world!",
+            "école",
+            "οδο\u{3c2}",
+            "a",
+            "b",
+            "c\u{200b}d",
+            "x",
+        ];
         let want: Vec<u64> = words
             .iter()
             .map(|w| xxh3_64_with_seed(w.as_bytes(), SEED))
