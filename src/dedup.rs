@@ -25,9 +25,16 @@
 //!    A cluster's **representative** is its best member by the [`Representative`] rule: the
 //!    first in input order, the longest text, or the highest score (ties: the content hash,
 //!    then input order).
-//! 6. **Evidence**: every duplicate knows its representative and its estimated Jaccard to it
-//!    (and the exact one with `exact`); [`Dedup::rethreshold`] re-derives clusters for a higher
-//!    threshold from the stored edges, without touching the texts.
+//! 6. **Evidence**: every duplicate names the document it duplicates (`duplicate_of`) with
+//!    their estimated Jaccard (and the exact one with `exact`), and that pair is always a
+//!    verified pair: a star member names its representative; a union-find member, its best
+//!    neighbour one step closer to the representative (chained members are not
+//!    near-duplicates of the representative, so naming it would report pairs that were never
+//!    verified); an exact duplicate names what its first copy names, or that copy when it is
+//!    the representative. `cluster` names the
+//!    representative, the one document of the cluster that `drop` keeps.
+//!    [`Dedup::rethreshold`] re-derives clusters for a higher threshold from the stored edges,
+//!    without touching the texts.
 //!
 //! Everything is deterministic: signatures are pure functions of the text, edges are sorted,
 //! and ties are broken by content then position, so the clusters do not depend on the thread
@@ -203,6 +210,20 @@ impl DedupConfig {
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) when a value is out of range.
     pub fn validate(&self) -> Result<()> {
+        self.validated_params().map(|_| ())
+    }
+
+    /// The floor an estimated Jaccard must reach, at `threshold`, for a pair to be kept:
+    /// `threshold - margin` (see [`estimate_margin`](Self::estimate_margin)). Clustering,
+    /// [`Dedup::rethreshold`] and [`DedupIndex::query_batch`] all use it.
+    #[must_use]
+    pub fn estimate_floor(&self, threshold: f64) -> f64 {
+        threshold - self.margin() - 1e-9
+    }
+
+    /// [`validate`](Self::validate), returning the LSH banding (chosen once: choosing is an
+    /// optimisation over every banding).
+    fn validated_params(&self) -> Result<LshParams> {
         check_unit("threshold", self.threshold)?;
         self.minhash().validate()?;
         for (name, w) in [
@@ -222,8 +243,7 @@ impl DedupConfig {
                 self.max_bucket
             )));
         }
-        self.lsh_params()?;
-        Ok(())
+        self.lsh_params()
     }
 }
 
@@ -319,6 +339,47 @@ impl Sketches {
         self.lengths.extend_from_slice(&other.lengths);
     }
 
+    /// Appends the sketches to `out`, little-endian: count, signatures, hashes, shingle counts,
+    /// lengths.
+    fn write_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&(self.len() as u64).to_le_bytes());
+        for v in &self.signatures {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in &self.exact {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in &self.shingles {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in &self.lengths {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+
+    /// Reads what [`write_to`](Self::write_to) wrote.
+    fn read_from(r: &mut Reader<'_>, num_perm: usize) -> Result<Self> {
+        let n = r.usize()?;
+        if n.checked_mul(num_perm * 4 + 28)
+            .map_or(true, |b| b > r.bytes.len() - r.at)
+        {
+            return Err(Error::serialization("truncated data"));
+        }
+        Ok(Self {
+            num_perm,
+            signatures: (0..n * num_perm).map(|_| r.u32()).collect::<Result<_>>()?,
+            exact: (0..n)
+                .map(|_| {
+                    let lo = r.u64()?;
+                    let hi = r.u64()?;
+                    Ok(u128::from(lo) | (u128::from(hi) << 64))
+                })
+                .collect::<Result<_>>()?,
+            shingles: (0..n).map(|_| r.u32()).collect::<Result<_>>()?,
+            lengths: (0..n).map(|_| r.u64()).collect::<Result<_>>()?,
+        })
+    }
+
     /// Bytes held per document: signature, exact hash, shingle count and length.
     #[must_use]
     pub fn bytes_per_document(&self) -> usize {
@@ -344,15 +405,16 @@ pub struct Edge {
 pub struct DocResult {
     /// The cluster: the number of its representative.
     pub cluster: u32,
-    /// The representative this document duplicates; `None` for a representative (or a
-    /// document alone in its cluster).
+    /// The document this one was verified to duplicate (see the [module docs](self), step
+    /// 6): the representative in star mode, possibly another member in union-find mode;
+    /// `None` for a representative (or a document alone in its cluster).
     pub duplicate_of: Option<u32>,
-    /// Estimated Jaccard similarity to the representative (1 for the representative itself
-    /// and its exact duplicates).
+    /// Estimated Jaccard similarity to `duplicate_of` (1 for a representative and for exact
+    /// duplicates).
     pub similarity: f32,
-    /// Exact Jaccard similarity to the representative, when verified exactly and known.
+    /// Exact Jaccard similarity to `duplicate_of`, with exact verification.
     pub exact_similarity: Option<f32>,
-    /// True when the normalised text equals the representative's.
+    /// True when the normalised text equals that of `duplicate_of`.
     pub exact_duplicate: bool,
 }
 
@@ -389,7 +451,6 @@ pub struct Dedup {
     leader: Vec<u32>,
     rank: Vec<u32>,
     sketches: Arc<Sketches>,
-    exact_known: FxHashMap<(u32, u32), f32>,
     candidate_pairs: u64,
 }
 
@@ -472,11 +533,11 @@ impl Dedup {
                 self.threshold
             )));
         }
-        let margin = self.config.margin();
+        let floor = self.config.estimate_floor(threshold);
         let edges: Vec<Edge> = self
             .edges
             .iter()
-            .filter(|e| passes(e, threshold, margin))
+            .filter(|e| passes(e, threshold, floor))
             .copied()
             .collect();
         let mut out = build(
@@ -486,16 +547,102 @@ impl Dedup {
             &self.leader,
             &self.rank,
             edges,
-            &self.exact_known,
         );
         out.candidate_pairs = self.candidate_pairs;
         Ok(out)
     }
 }
 
-fn passes(e: &Edge, threshold: f64, margin: f64) -> bool {
-    f64::from(e.estimate) >= threshold - margin - 1e-9
-        && e.exact.map_or(true, |x| f64::from(x) >= threshold - 1e-9)
+const DEDUP_MAGIC: &[u8; 8] = b"CHAFDUP1";
+
+/// The parts of a [`Dedup`] its clusters are derived from.
+#[derive(Serialize, Deserialize)]
+struct DedupState {
+    config: DedupConfig,
+    threshold: f64,
+    edges: Vec<Edge>,
+    leader: Vec<u32>,
+    rank: Vec<u32>,
+    candidate_pairs: u64,
+}
+
+impl Dedup {
+    /// The result as bytes: what its clusters are derived from (configuration, edges, exact
+    /// duplicate groups and representative order as JSON, then the sketches, little-endian).
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let state = DedupState {
+            config: self.config.clone(),
+            threshold: self.threshold,
+            edges: self.edges.clone(),
+            leader: self.leader.clone(),
+            rank: self.rank.clone(),
+            candidate_pairs: self.candidate_pairs,
+        };
+        let head = serde_json::to_vec(&state).unwrap_or_default();
+        let s = &self.sketches;
+        let mut out = Vec::with_capacity(head.len() + s.len() * (s.bytes_per_document() + 8));
+        out.extend_from_slice(DEDUP_MAGIC);
+        out.extend_from_slice(&(head.len() as u64).to_le_bytes());
+        out.extend_from_slice(&head);
+        s.write_to(&mut out);
+        out
+    }
+
+    /// Reads a result written by [`to_bytes`](Self::to_bytes): everything is checked again
+    /// and the clusters are derived anew.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Serialization`](crate::ErrorKind::Serialization) when the bytes are not a
+    /// result or are damaged.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let bad = |what: &str| Error::serialization(format!("invalid dedup result: {what}"));
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(8).ok() != Some(&DEDUP_MAGIC[..]) {
+            return Err(Error::serialization("not a chaffless dedup result"));
+        }
+        let hlen = r.usize()?;
+        let state: DedupState =
+            serde_json::from_slice(r.take(hlen)?).map_err(|e| bad(&e.to_string()))?;
+        state.config.validate().map_err(|e| bad(&e.to_string()))?;
+        let sketches = Sketches::read_from(&mut r, state.config.num_perm)?;
+        let n = sketches.len();
+        if r.at != bytes.len() {
+            return Err(bad("trailing bytes"));
+        }
+        let mut seen = vec![false; n];
+        for &k in &state.rank {
+            match seen.get_mut(k as usize) {
+                Some(s) if !*s => *s = true,
+                _ => return Err(bad("rank is not a permutation")),
+            }
+        }
+        // A leader leads itself; every document's leader is one.
+        let leads = |l: u32| state.leader.get(l as usize) == Some(&l);
+        let edge_ok = |e: &Edge| e.a < e.b && leads(e.a) && leads(e.b);
+        if state.rank.len() != n
+            || state.leader.len() != n
+            || !state.leader.iter().all(|&l| leads(l))
+            || !state.edges.iter().all(edge_ok)
+            || !(state.threshold >= state.config.threshold && state.threshold <= 1.0)
+        {
+            return Err(bad("parts do not fit together"));
+        }
+        let mut out = build(
+            &state.config,
+            state.threshold,
+            &Arc::new(sketches),
+            &state.leader,
+            &state.rank,
+            state.edges,
+        );
+        out.candidate_pairs = state.candidate_pairs;
+        Ok(out)
+    }
+}
+
+fn passes(e: &Edge, threshold: f64, floor: f64) -> bool {
+    f64::from(e.estimate) >= floor && e.exact.map_or(true, |x| f64::from(x) >= threshold - 1e-9)
 }
 
 /// A disjoint-set forest whose root is always the member of smallest rank.
@@ -545,7 +692,6 @@ fn build(
     leader: &[u32],
     rank: &[u32],
     edges: Vec<Edge>,
-    exact_known: &FxHashMap<(u32, u32), f32>,
 ) -> Dedup {
     let n = leader.len();
     // The representative of each leader.
@@ -583,42 +729,37 @@ fn build(
             }
         }
     }
-    let edge_exact: FxHashMap<(u32, u32), f32> = edges
-        .iter()
-        .filter_map(|e| e.exact.map(|x| ((e.a, e.b), x)))
-        .collect();
+    let link = links(&edges, &rep, rank);
     let docs = (0..n)
         .map(|i| {
             let l = leader[i];
             let r = rep[l as usize];
-            if l == r {
-                let is_rep = i as u32 == l;
+            if i as u32 != l && l == r {
+                // An exact duplicate of the representative.
                 return DocResult {
                     cluster: r,
-                    duplicate_of: (!is_rep).then_some(r),
+                    duplicate_of: Some(l),
                     similarity: 1.0,
-                    exact_similarity: (config.exact || !is_rep).then_some(1.0),
-                    exact_duplicate: !is_rep,
+                    exact_similarity: Some(1.0),
+                    exact_duplicate: true,
                 };
             }
-            let key = (l.min(r), l.max(r));
-            let exact = if config.exact {
-                edge_exact
-                    .get(&key)
-                    .or_else(|| exact_known.get(&key))
-                    .copied()
-            } else {
-                None
-            };
-            DocResult {
-                cluster: r,
-                duplicate_of: Some(r),
-                similarity: similarity(
-                    sketches.signature(l as usize),
-                    sketches.signature(r as usize),
-                ) as f32,
-                exact_similarity: exact,
-                exact_duplicate: false,
+            // A leader, or an exact duplicate of one: the same text has the same link.
+            match link.get(&l) {
+                Some(e) => DocResult {
+                    cluster: r,
+                    duplicate_of: Some(if e.a == l { e.b } else { e.a }),
+                    similarity: e.estimate,
+                    exact_similarity: e.exact,
+                    exact_duplicate: false,
+                },
+                None => DocResult {
+                    cluster: r,
+                    duplicate_of: None,
+                    similarity: 1.0,
+                    exact_similarity: config.exact.then_some(1.0),
+                    exact_duplicate: false,
+                },
             }
         })
         .collect();
@@ -630,9 +771,76 @@ fn build(
         leader: leader.to_vec(),
         rank: rank.to_vec(),
         sketches: Arc::clone(sketches),
-        exact_known: exact_known.clone(),
         candidate_pairs: 0,
     }
+}
+
+/// The verified edge that links each clustered leader (other than a representative) to its
+/// cluster: a shortest path of verified edges leads from every member to its representative,
+/// and each member's link is its best edge (highest similarity, exact when known, then best
+/// rank) one step closer along such a path. So every reported pair is itself verified, even
+/// when union-find chained the member to a representative it is not similar to. In star mode
+/// every member's link is its edge to the representative.
+fn links(edges: &[Edge], rep: &[u32], rank: &[u32]) -> FxHashMap<u32, Edge> {
+    let mut adj: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    for (k, e) in edges.iter().enumerate() {
+        if rep[e.a as usize] == rep[e.b as usize] {
+            adj.entry(e.a).or_default().push(k);
+            adj.entry(e.b).or_default().push(k);
+        }
+    }
+    // Hops to the representative, breadth first from each representative.
+    let mut hops: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut reps: Vec<u32> = adj
+        .keys()
+        .copied()
+        .filter(|&d| rep[d as usize] == d)
+        .collect();
+    reps.sort_unstable();
+    let mut queue = std::collections::VecDeque::new();
+    for r in reps {
+        hops.insert(r, 0);
+        queue.push_back(r);
+        while let Some(u) = queue.pop_front() {
+            let h = hops[&u];
+            for &k in &adj[&u] {
+                let e = &edges[k];
+                let v = if e.a == u { e.b } else { e.a };
+                if let std::collections::hash_map::Entry::Vacant(slot) = hops.entry(v) {
+                    slot.insert(h + 1);
+                    queue.push_back(v);
+                }
+            }
+        }
+    }
+    let weight = |e: &Edge| e.exact.unwrap_or(e.estimate);
+    let mut out = FxHashMap::default();
+    for (&v, ks) in &adj {
+        let Some(&h) = hops.get(&v) else { continue };
+        if h == 0 {
+            continue;
+        }
+        let best = ks
+            .iter()
+            .map(|&k| &edges[k])
+            .filter(|e| {
+                let u = if e.a == v { e.b } else { e.a };
+                hops.get(&u) == Some(&(h - 1))
+            })
+            .max_by(|x, y| {
+                let (ux, uy) = (
+                    if x.a == v { x.b } else { x.a },
+                    if y.a == v { y.b } else { y.a },
+                );
+                weight(x)
+                    .total_cmp(&weight(y))
+                    .then(rank[uy as usize].cmp(&rank[ux as usize]))
+            });
+        if let Some(e) = best {
+            out.insert(v, *e);
+        }
+    }
+    out
 }
 
 /// Finds near-duplicate documents with one validated [`DedupConfig`].
@@ -675,8 +883,7 @@ impl Deduper {
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the first bad field.
     pub fn new(config: DedupConfig) -> Result<Self> {
-        config.validate()?;
-        let params = config.lsh_params()?;
+        let params = config.validated_params()?;
         let hasher = MinHasher::new(config.minhash())?;
         let pool = if config.num_threads == 0 {
             None
@@ -825,7 +1032,7 @@ impl Deduper {
                 }
                 Err(_) => Vec::new(),
             };
-            let floor = self.config.threshold - self.config.margin() - 1e-9;
+            let floor = self.config.estimate_floor(self.config.threshold);
             let edges: Vec<Edge> = pairs
                 .par_iter()
                 .filter_map(|&(a, b)| {
@@ -844,7 +1051,6 @@ impl Deduper {
             (pairs.len(), edges)
         });
 
-        let mut exact_known = FxHashMap::default();
         let sketches = Arc::new(sketches);
         if self.config.exact && !edges.is_empty() {
             let mut need: Vec<u32> = edges.iter().flat_map(|e| [e.a, e.b]).collect();
@@ -866,42 +1072,6 @@ impl Deduper {
                     })
                     .collect()
             });
-            let mut out = build(
-                &self.config,
-                threshold,
-                &sketches,
-                &leader,
-                &rank,
-                edges,
-                &exact_known,
-            );
-            // Union-find members may have no direct edge to their representative: compute
-            // those similarities while the sets are at hand.
-            let missing: Vec<(u32, u32)> = out
-                .docs
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| d.duplicate_of.is_some() && d.exact_similarity.is_none())
-                .map(|(i, d)| {
-                    let l = leader[i];
-                    (l.min(d.cluster), l.max(d.cluster))
-                })
-                .collect();
-            for (a, b) in missing {
-                let j = jaccard_sorted(set(a), set(b)) as f32;
-                exact_known.insert((a, b), j);
-            }
-            for (i, d) in out.docs.iter_mut().enumerate() {
-                if d.duplicate_of.is_some() && d.exact_similarity.is_none() {
-                    let l = leader[i];
-                    d.exact_similarity = exact_known
-                        .get(&(l.min(d.cluster), l.max(d.cluster)))
-                        .copied();
-                }
-            }
-            out.exact_known = exact_known;
-            out.candidate_pairs = pairs as u64;
-            return Ok(out);
         }
         let mut out = build(
             &self.config,
@@ -910,7 +1080,6 @@ impl Deduper {
             &leader,
             &rank,
             edges,
-            &exact_known,
         );
         out.candidate_pairs = pairs as u64;
         Ok(out)
@@ -1100,12 +1269,16 @@ impl DedupIndex {
         first
     }
 
-    /// The indexed near-duplicates of each text: estimated Jaccard at least the threshold, or
-    /// the same normalised text; best first (ties: lower number).
+    /// The indexed near-duplicates of each text: estimated Jaccard at least
+    /// [`estimate_floor`](DedupConfig::estimate_floor) (the floor clustering keeps pairs at),
+    /// or the same normalised text; best first (ties: lower number).
     #[must_use]
     pub fn query_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<Match>> {
         let new = self.deduper.sketch_batch(texts);
-        let threshold = self.deduper.config.threshold;
+        let floor = self
+            .deduper
+            .config
+            .estimate_floor(self.deduper.config.threshold);
         let params = self.deduper.params;
         self.deduper.install(|| {
             (0..new.len())
@@ -1128,7 +1301,7 @@ impl DedupIndex {
                     .filter_map(|d| {
                         let s = similarity(sig, self.sketches.signature(d as usize));
                         let exact_duplicate = self.sketches.exact[d as usize] == new.exact[i];
-                        (s >= threshold - 1e-9 || exact_duplicate).then_some(Match {
+                        (s >= floor || exact_duplicate).then_some(Match {
                             doc: d,
                             similarity: s as f32,
                             exact_duplicate,
@@ -1164,19 +1337,7 @@ impl DedupIndex {
         out.extend_from_slice(INDEX_MAGIC);
         out.extend_from_slice(&(config.len() as u64).to_le_bytes());
         out.extend_from_slice(&config);
-        out.extend_from_slice(&(s.len() as u64).to_le_bytes());
-        for v in &s.signatures {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        for v in &s.exact {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        for v in &s.shingles {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        for v in &s.lengths {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
+        s.write_to(&mut out);
         out.extend_from_slice(&self.lsh.to_bytes());
         out
     }
@@ -1197,22 +1358,8 @@ impl DedupIndex {
             .map_err(|e| Error::serialization(format!("invalid index configuration: {e}")))?;
         let mut index = Self::new(config)
             .map_err(|e| Error::serialization(format!("invalid index configuration: {e}")))?;
-        let n = r.usize()?;
-        let np = index.deduper.config.num_perm;
-        if n.checked_mul(np * 4 + 28).map_or(true, |b| b > bytes.len()) {
-            return Err(Error::serialization("truncated data"));
-        }
-        let s = &mut index.sketches;
-        s.signatures = (0..n * np).map(|_| r.u32()).collect::<Result<_>>()?;
-        s.exact = (0..n)
-            .map(|_| {
-                let lo = r.u64()?;
-                let hi = r.u64()?;
-                Ok(u128::from(lo) | (u128::from(hi) << 64))
-            })
-            .collect::<Result<_>>()?;
-        s.shingles = (0..n).map(|_| r.u32()).collect::<Result<_>>()?;
-        s.lengths = (0..n).map(|_| r.u64()).collect::<Result<_>>()?;
+        index.sketches = Sketches::read_from(&mut r, index.deduper.config.num_perm)?;
+        let n = index.sketches.len();
         let lsh = LshIndex::from_bytes(&bytes[r.at..])?;
         // Every document the tables name must have a signature, or a query would panic.
         let ids_fit = lsh.max_doc().map_or(true, |d| (d as usize) < n);
@@ -1341,6 +1488,16 @@ mod tests {
         let uf = dedup(config.clone(), &texts);
         let clusters: Vec<u32> = uf.docs().iter().map(|d| d.cluster).collect();
         assert_eq!(clusters, [0, 0, 0], "{:?}", uf.docs());
+        // ... but c names b, the page it was verified against, not a: every reported pair is
+        // a near-duplicate pair.
+        let links: Vec<Option<u32>> = uf.docs().iter().map(|d| d.duplicate_of).collect();
+        assert_eq!(links, [None, Some(0), Some(1)], "{:?}", uf.docs());
+        for (i, d) in uf.docs().iter().enumerate() {
+            if let (Some(other), Some(x)) = (d.duplicate_of, d.exact_similarity) {
+                assert!((f64::from(x) - j(i, other as usize)).abs() < 1e-6, "{d:?}");
+                assert!(x >= 0.6, "{d:?}");
+            }
+        }
         // Star verifies every member against its representative: c stays out of a's cluster.
         let star = dedup(
             DedupConfig {
@@ -1374,6 +1531,31 @@ mod tests {
         let strict = r.rethreshold(0.99).unwrap();
         assert_eq!(strict.stats().duplicates, 10); // only the exact duplicates remain
         assert!(r.rethreshold(0.5).is_err());
+    }
+
+    #[test]
+    fn result_round_trips_through_bytes() {
+        let texts = corpus();
+        for exact in [false, true] {
+            let r = dedup(
+                DedupConfig {
+                    exact,
+                    ..DedupConfig::default()
+                },
+                &texts,
+            );
+            for r in [r.rethreshold(0.9).unwrap(), r] {
+                let bytes = r.to_bytes();
+                let back = Dedup::from_bytes(&bytes).unwrap();
+                assert_eq!(back.docs(), r.docs());
+                assert_eq!(back.edges(), r.edges());
+                assert_eq!(back.stats(), r.stats());
+                assert_eq!(back.threshold(), r.threshold());
+                assert_eq!(back.sketches(), r.sketches());
+                assert!(Dedup::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+                assert!(Dedup::from_bytes(b"CHAFIDX1").is_err());
+            }
+        }
     }
 
     #[test]

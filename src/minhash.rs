@@ -10,10 +10,13 @@
 //! - **char** n-grams: the chars of those folded words (spaces between words dropped), `n` at a
 //!   time; for scripts written without spaces;
 //! - **auto**: char n-grams for a document whose tokens are mostly chars of CJK, kana, hangul,
-//!   Thai, Lao, Khmer or Myanmar ([`is_char_token`]), word k-grams otherwise.
+//!   Thai, Lao, Khmer or Myanmar
+//!   ([`is_char_token`](crate::normalize::is_char_token)), word k-grams otherwise.
 //!
-//! - **whitespace**: word k-grams of `text.lower().split()` tokens (no folding), as the usual
-//!   datasketch and rensa recipes shingle, to compare with them.
+//! - **whitespace**: word k-grams of `text.lower().split()` tokens (Python's whitespace:
+//!   Unicode white space and the ASCII separators `\x1c`..`\x1f`; lower-cased, nothing else
+//!   folded), as the usual datasketch and rensa recipes shingle: to compare with them, or
+//!   with data labelled that way.
 //!
 //! A document with fewer than `k` tokens is one shingle (all its tokens); an empty document has
 //! no shingle and an empty signature (every slot [`EMPTY`]).
@@ -53,7 +56,7 @@ use xxhash_rust::xxh3::xxh3_128_with_seed;
 
 use crate::config::check_range;
 use crate::error::Result;
-use crate::normalize::{fold_word, is_char_token, Token, Tokenizer};
+use crate::normalize::{fold_word, Token, Tokenizer};
 use crate::shingle::{hash_tokens, shingle_hash, MAX_SHINGLE};
 
 mod fast;
@@ -222,33 +225,10 @@ impl MinHasher {
         tokens.clear();
         hashes.clear();
         if self.config.shingle == ShingleKind::Whitespace {
-            for word in text.split_whitespace() {
-                fold.clear();
-                fold.push_str(word);
-                if word.is_ascii() {
-                    fold.make_ascii_lowercase();
-                } else {
-                    *fold = word.to_lowercase();
-                }
-                hashes.push(xxhash_rust::xxh3::xxh3_64_with_seed(
-                    fold.as_bytes(),
-                    TOKEN_SEED,
-                ));
-            }
+            fast::whitespace_hashes(text, hashes, fold);
             return exact_hash(hashes);
         }
-        let char_tokens = if let Some(n) = fast::token_hashes(text, hashes, fold) {
-            n
-        } else {
-            // A char the fast scanner does not handle: the tokenizer's general path.
-            hashes.clear();
-            tokenizer.tokenize_into(text, 0, tokens);
-            hashes.extend(tokens.iter().map(|t| t.hash));
-            tokens
-                .iter()
-                .filter(|t| text[t.start..].chars().next().is_some_and(is_char_token))
-                .count()
-        };
+        let char_tokens = fast::token_hashes(text, hashes, fold, tokenizer, tokens);
         let exact = exact_hash(hashes);
         let chars = match self.config.shingle {
             ShingleKind::Word | ShingleKind::Whitespace => false,
@@ -256,9 +236,9 @@ impl MinHasher {
             ShingleKind::Auto => char_tokens * 2 > hashes.len(),
         };
         if chars {
-            if tokens.is_empty() {
-                tokenizer.tokenize_into(text, 0, tokens);
-            }
+            // `tokens` may hold only the stretches the scanner passed on.
+            tokens.clear();
+            tokenizer.tokenize_into(text, 0, tokens);
             hashes.clear();
             for t in tokens.iter() {
                 fold.clear();

@@ -718,7 +718,14 @@ class MinHashDeduper:
 
 @final
 class DedupResult:
-    """Clusters of near-duplicates with their evidence; lists are in input order."""
+    """Clusters of near-duplicates with their evidence; lists are in input order.
+
+    Every ``(document, duplicate_of)`` pair is a verified near-duplicate pair: a star member
+    names its representative, a union-find member the member that links it into the cluster
+    (one step closer to the representative; a chained member is not a near-duplicate of the
+    representative itself); an exact duplicate names what its first copy names. ``clusters``
+    names the representative, the member ``keep`` keeps. Picklable (checked again on load).
+    """
 
     @property
     def threshold(self) -> float:
@@ -728,16 +735,16 @@ class DedupResult:
         """Each document's cluster: the id of its representative."""
     @property
     def duplicate_of(self) -> list[Any | None]:
-        """The representative each document duplicates, or None."""
+        """The document each one was verified to duplicate, or None (representatives)."""
     @property
     def similarity(self) -> list[float | None]:
-        """Estimated Jaccard similarity to the representative (None if not a duplicate)."""
+        """Estimated Jaccard similarity to ``duplicate_of`` (None if not a duplicate)."""
     @property
     def exact_similarity(self) -> list[float | None]:
-        """Exact Jaccard similarity to the representative, when verified exactly."""
+        """Exact Jaccard similarity to ``duplicate_of``, when verified exactly."""
     @property
     def exact_duplicate(self) -> list[bool]:
-        """True where the normalised text equals the representative's."""
+        """True where the normalised text equals that of ``duplicate_of``."""
     @property
     def keep(self) -> list[bool]:
         """True for the documents to keep: one per cluster."""
@@ -758,6 +765,14 @@ class DedupResult:
             ConfigError: ``threshold`` below the one the edges were verified at, or above 1.
         """
     def __len__(self) -> int: ...
+    @classmethod
+    def from_state(cls, data: bytes, ids: list[Any] | None) -> DedupResult:
+        """Rebuilds a result from its bytes and ids (used by pickle).
+
+        Raises:
+            SerializationError: The bytes are not a result or are damaged.
+        """
+    def __reduce__(self) -> tuple[Any, tuple[bytes, list[Any] | None]]: ...
 
 @final
 class DedupIndex:
@@ -768,8 +783,8 @@ class DedupIndex:
     def query(self, texts: Sequence[str]) -> list[list[tuple[Any, float]]]:
         """The indexed near-duplicates of each text: ``[(id, similarity), ...]``, best first.
 
-        Matches have an estimated Jaccard at least the threshold, or the same normalised text
-        (similarity 1).
+        Matches have an estimated Jaccard at least ``threshold - estimate_margin`` (the floor
+        clustering keeps candidate pairs at), or the same normalised text (similarity 1).
         """
     @property
     def config(self) -> dict[str, Any]:
@@ -809,9 +824,11 @@ def dedup_jsonl(
     """Finds near-duplicates in a JSONL file and writes it with cluster fields added.
 
     Every record gets ``cluster`` (its representative's id, or number), ``duplicate_of``
-    (null for representatives) and ``similarity`` (estimated Jaccard to the representative;
-    ``exact_similarity`` too with ``exact=True``). Same input formats, rejects file and atomic
-    output as :func:`clean_jsonl`.
+    (the record it was verified to duplicate, as in ``DedupResult.duplicate_of``; null for
+    representatives) and ``similarity`` (estimated Jaccard to that record;
+    ``exact_similarity`` too with ``exact=True``). Records are written as read, with these
+    fields appended. Same input formats, rejects file and atomic output as
+    :func:`clean_jsonl`.
 
     Args:
         deduper: The settings.

@@ -302,9 +302,11 @@ def _parser() -> argparse.ArgumentParser:
         help="find near-duplicate records of a JSONL corpus",
         description="Find near-duplicate records (MinHash signatures, LSH candidates, verified "
         "clusters) and add the fields cluster (the representative's id), duplicate_of (the "
-        "representative a record duplicates, or null) and similarity (its estimated Jaccard "
-        "similarity to it; exact_similarity too with --exact). Records that cannot be "
-        "processed go to the rejects file; the output is written atomically.",
+        "record it was verified to duplicate: the representative, or in union-find mode the "
+        "member linking it into the cluster; null for representatives) and similarity (its "
+        "estimated Jaccard similarity to that record; exact_similarity too with --exact). "
+        "Records that cannot be processed go to the rejects file; the output is written "
+        "atomically.",
         epilog="Files ending in .gz or .zst are read and written compressed. Exit status: 0 on "
         "success (even with rejected records), 1 when the run fails, 2 on a usage error.",
     )

@@ -93,36 +93,241 @@ pub struct DedupJsonlSummary {
     pub stats: DedupStats,
 }
 
-/// One line of a batch, after the first pass.
+/// One line of a batch, after the first pass (the signature is written to the batch's flat
+/// buffer).
 enum First {
     Blank,
     Reject(String),
     Record {
-        signature: Vec<u32>,
         exact: u128,
         shingles: usize,
         text_len: usize,
         id: Option<Box<str>>,
         score: Option<f64>,
+        /// The trimmed line's length, or [`SLOW_WRITE`].
+        write: u32,
     },
+}
+
+/// The record is written back through a full parse (it already has one of the output fields,
+/// or is longer than `u32::MAX` bytes).
+const SLOW_WRITE: u32 = u32::MAX;
+
+/// Which of the fields a record key is.
+enum Key {
+    Text,
+    Id,
+    Score,
+    /// One of the fields the output adds.
+    Output,
+    Other,
+}
+
+/// Classifies keys without allocating (escaped keys come through `visit_str`).
+struct KeySeed<'o>(&'o Names<'o>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Key;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl serde::de::Visitor<'_> for KeySeed<'_> {
+    type Value = Key;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+    fn visit_str<E>(self, k: &str) -> Result<Key, E> {
+        let n = self.0;
+        Ok(if k == n.text {
+            Key::Text
+        } else if k == n.id {
+            Key::Id
+        } else if n.score == Some(k) {
+            Key::Score
+        } else if n.output.iter().any(|o| o == k) {
+            Key::Output
+        } else {
+            Key::Other
+        })
+    }
+}
+
+/// Copies a string value into the reused text buffer; `Ok(false)` for a value of another type.
+struct TextSeed<'b>(&'b mut String);
+
+impl<'de> serde::de::DeserializeSeed<'de> for TextSeed<'_> {
+    type Value = bool;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for TextSeed<'_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<bool, E> {
+        self.0.clear();
+        self.0.push_str(v);
+        Ok(true)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<bool, A::Error> {
+        while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<bool, A::Error> {
+        while a
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(false)
+    }
+}
+
+/// The field names a first pass looks for.
+struct Names<'o> {
+    text: &'o str,
+    id: &'o str,
+    score: Option<&'o str>,
+    output: Vec<String>,
+}
+
+impl<'o> Names<'o> {
+    fn new(opts: &'o DedupJsonlOptions, exact: bool) -> Self {
+        let mut output = vec![
+            opts.cluster_field.clone(),
+            opts.duplicate_field.clone(),
+            opts.similarity_field.clone(),
+        ];
+        if exact {
+            output.push(format!("exact_{}", opts.similarity_field));
+        }
+        Self {
+            text: &opts.text_field,
+            id: &opts.id_field,
+            score: opts.score_field.as_deref(),
+            output,
+        }
+    }
+}
+
+/// What one pass over a record's JSON found.
+#[derive(Default)]
+struct Found<'a> {
+    text: bool,
+    text_is_string: bool,
+    id: Option<&'a RawValue>,
+    score: Option<&'a RawValue>,
+    collides: bool,
+}
+
+/// Reads the fields dedup needs in one pass over the record, decoding only the text (into
+/// `text`, reused across records) and building no map.
+struct RecordSeed<'o, 'b> {
+    names: &'o Names<'o>,
+    text: &'b mut String,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for RecordSeed<'_, '_> {
+    type Value = Found<'de>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Found<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for RecordSeed<'_, '_> {
+    type Value = Found<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Found<'de>, A::Error> {
+        let mut found = Found::default();
+        while let Some(key) = map.next_key_seed(KeySeed(self.names))? {
+            match key {
+                Key::Text => {
+                    found.text = true;
+                    found.text_is_string = map.next_value_seed(TextSeed(&mut *self.text))?;
+                }
+                Key::Id => found.id = Some(map.next_value()?),
+                Key::Score => found.score = Some(map.next_value()?),
+                Key::Output => {
+                    found.collides = true;
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                Key::Other => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Parses one line for dedup: its text into `text`, and what [`First`] keeps. `Ok(None)` for
+/// a blank line, `Err(reason)` for a record to reject (the reasons of [`parse_record`]).
+fn read_fields<'a>(
+    raw: &'a [u8],
+    names: &Names<'_>,
+    text: &mut String,
+) -> Result<Option<(Found<'a>, usize)>, String> {
+    let slow = |raw| match parse_record(raw, names.text) {
+        Ok(_) => "invalid JSON".to_string(),
+        Err(reason) => reason,
+    };
+    let Ok(s) = std::str::from_utf8(raw) else {
+        return Err(slow(raw));
+    };
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if !s.starts_with('{') {
+        return Err(slow(raw));
+    }
+    let mut de = serde_json::Deserializer::from_str(s);
+    let seed = RecordSeed { names, text };
+    let found = match serde::de::DeserializeSeed::deserialize(seed, &mut de) {
+        Ok(f) if de.end().is_ok() && f.text && f.text_is_string => f,
+        // The general parser names the reason (rejects are rare).
+        _ => return Err(slow(raw)),
+    };
+    Ok(Some((found, s.len())))
 }
 
 fn first_pass(
     deduper: &Deduper,
     opts: &DedupJsonlOptions,
-    input: &str,
-    raw: &[u8],
-    lineno: u64,
-    scratch: &mut Scratch,
+    names: &Names<'_>,
+    (input, raw, lineno): (&str, &[u8], u64),
+    (scratch, text): &mut (Scratch, String),
+    signature: &mut [u32],
 ) -> First {
-    let (record, text) = match parse_record(raw, &opts.text_field) {
+    let (found, trimmed) = match read_fields(raw, names, text) {
         Ok(Some(r)) => r,
         Ok(None) => return First::Blank,
         Err(reason) => return First::Reject(reject_line(input, lineno, raw, reason)),
     };
     let score = match &opts.score_field {
         None => None,
-        Some(f) => match record.get(f.as_str()).map(|v| v.get().parse::<f64>()) {
+        Some(f) => match found.score.map(|v| v.get().parse::<f64>()) {
             Some(Ok(s)) if !s.is_nan() => Some(s),
             _ => {
                 let reason = format!("field {f:?} is missing or not a number");
@@ -130,18 +335,18 @@ fn first_pass(
             }
         },
     };
-    let id = record
-        .get(opts.id_field.as_str())
-        .map(|v| Box::<str>::from(v.get()));
-    let mut signature = vec![0u32; deduper.config.num_perm];
-    let (exact, shingles) = deduper.hasher.sketch_into(&text, scratch, &mut signature);
+    let id = found.id.map(|v| Box::<str>::from(v.get()));
+    let (exact, shingles) = deduper.hasher.sketch_into(text, scratch, signature);
     First::Record {
-        signature,
         exact,
         shingles,
         text_len: text.len(),
         id,
         score,
+        write: match u32::try_from(trimmed) {
+            Ok(n) if !found.collides && n != SLOW_WRITE => n,
+            _ => SLOW_WRITE,
+        },
     }
 }
 
@@ -190,6 +395,11 @@ pub fn dedup_jsonl_with(
     let mut lines_of: Vec<u64> = Vec::new();
     let mut ids: Vec<Option<Box<str>>> = Vec::new();
     let mut scores: Vec<f64> = Vec::new();
+    // How each record is written back (see `First::Record::write`).
+    let mut writes: Vec<u32> = Vec::new();
+    let num_perm = deduper.config.num_perm;
+    let mut signatures: Vec<u32> = Vec::new();
+    let names = Names::new(opts, deduper.config.exact);
 
     // Pass 1: sketches and rejects.
     {
@@ -206,15 +416,23 @@ pub fn dedup_jsonl_with(
             spool_dyn,
             check,
             |lines, bytes_read| {
+                signatures.clear();
+                signatures.resize(lines.len() * num_perm, 0);
                 let firsts: Vec<First> = deduper.install(|| {
                     lines
                         .par_iter()
-                        .map_init(Scratch::default, |scratch, (n, raw)| {
-                            first_pass(deduper, opts, input, raw, *n, scratch)
-                        })
+                        .zip(signatures.par_chunks_mut(num_perm))
+                        .map_init(
+                            || (Scratch::default(), String::new()),
+                            |buffers, ((n, raw), sig)| {
+                                first_pass(deduper, opts, &names, (input, raw, *n), buffers, sig)
+                            },
+                        )
                         .collect()
                 });
-                for ((n, _), first) in lines.iter().zip(firsts) {
+                for (((n, _), first), signature) in
+                    lines.iter().zip(firsts).zip(signatures.chunks(num_perm))
+                {
                     match first {
                         First::Blank => summary.blank_lines += 1,
                         First::Reject(line) => {
@@ -223,16 +441,17 @@ pub fn dedup_jsonl_with(
                             rejects.write(*n, &line)?;
                         }
                         First::Record {
-                            signature,
                             exact,
                             shingles,
                             text_len,
                             id,
                             score,
+                            write,
                         } => {
                             summary.records_in += 1;
                             summary.bytes_in += text_len as u64;
-                            sketches.push(&signature, exact, shingles, text_len);
+                            sketches.push(signature, exact, shingles, text_len);
+                            writes.push(write);
                             lines_of.push(*n);
                             ids.push(id);
                             scores.push(score.unwrap_or(0.0));
@@ -274,6 +493,16 @@ pub fn dedup_jsonl_with(
         }
     };
     let exact_field = format!("exact_{}", opts.similarity_field);
+    // The output keys as JSON strings, for splicing.
+    let keys: Vec<String> = [
+        &opts.cluster_field,
+        &opts.duplicate_field,
+        &opts.similarity_field,
+        &exact_field,
+    ]
+    .iter()
+    .map(|k| serde_json::to_string(k).unwrap_or_default())
+    .collect();
     let mut reader = open_input(&source)?;
     let mut next = 0usize;
     for_each_batch(&mut reader, input, batch, 0, None, check, |lines, _| {
@@ -295,24 +524,56 @@ pub fn dedup_jsonl_with(
                     let (n, raw) = &lines[i];
                     let changed =
                         || Error::input(format!("{input}:{n}: input changed while reading"));
-                    let s = std::str::from_utf8(raw).map_err(|_| changed())?;
-                    let mut record: IndexMap<String, &RawValue> =
-                        serde_json::from_str(s.trim()).map_err(|_| changed())?;
-                    let cluster = raw_value(name(r.cluster))?;
-                    let dup = raw_value(r.duplicate_of.map_or_else(|| "null".into(), name))?;
+                    let s = std::str::from_utf8(raw).map_err(|_| changed())?.trim();
                     let round = |x: f32| (f64::from(x) * 1e4).round() / 1e4;
-                    let sim = raw_value(if r.duplicate_of.is_some() {
+                    let dup = r.duplicate_of.map_or_else(|| "null".into(), name);
+                    let sim = if r.duplicate_of.is_some() {
                         round(r.similarity).to_string()
                     } else {
                         "null".into()
-                    })?;
+                    };
+                    let exact = match (r.duplicate_of, r.exact_similarity) {
+                        (Some(_), Some(x)) => round(x).to_string(),
+                        _ => "null".into(),
+                    };
+                    let write = writes[d as usize];
+                    if write != SLOW_WRITE {
+                        // The record as read, with the new fields spliced in before its
+                        // closing brace (checked in the first pass: an object, none of the
+                        // new fields in it).
+                        if s.len() != write as usize || !s.ends_with('}') {
+                            return Err(changed());
+                        }
+                        let mut line = String::with_capacity(s.len() + 128);
+                        line.push_str(&s[..s.len() - 1]);
+                        for (key, value) in [
+                            (&keys[0], name(r.cluster)),
+                            (&keys[1], dup),
+                            (&keys[2], sim),
+                        ] {
+                            line.push(',');
+                            line.push_str(key);
+                            line.push(':');
+                            line.push_str(&value);
+                        }
+                        if deduper.config.exact {
+                            line.push(',');
+                            line.push_str(&keys[3]);
+                            line.push(':');
+                            line.push_str(&exact);
+                        }
+                        line.push('}');
+                        return Ok(Some(line));
+                    }
+                    let mut record: IndexMap<String, &RawValue> =
+                        serde_json::from_str(s).map_err(|_| changed())?;
+                    let cluster = raw_value(name(r.cluster))?;
+                    let dup = raw_value(dup)?;
+                    let sim = raw_value(sim)?;
                     record.insert(opts.cluster_field.clone(), &cluster);
                     record.insert(opts.duplicate_field.clone(), &dup);
                     record.insert(opts.similarity_field.clone(), &sim);
-                    let exact = raw_value(match (r.duplicate_of, r.exact_similarity) {
-                        (Some(_), Some(x)) => round(x).to_string(),
-                        _ => "null".into(),
-                    })?;
+                    let exact = raw_value(exact)?;
                     if deduper.config.exact {
                         record.insert(exact_field.clone(), &exact);
                     }
@@ -367,6 +628,7 @@ fn shingle_sets(
         .filter_map(|&d| lines_of.get(d as usize).map(|&n| (n, d)))
         .collect();
     let mut sets = FxHashMap::default();
+    let names = Names::new(opts, false);
     let mut reader = open_input(source)?;
     for_each_batch(
         &mut reader,
@@ -380,13 +642,16 @@ fn shingle_sets(
                 lines
                     .par_iter()
                     .filter_map(|(n, raw)| wanted.get(n).map(|&d| (d, raw)))
-                    .map_init(Scratch::default, |scratch, (d, raw)| {
-                        let set = match parse_record(raw, &opts.text_field) {
-                            Ok(Some((_, text))) => deduper.hasher.shingle_set_with(&text, scratch),
-                            _ => Vec::new(),
-                        };
-                        (d, set)
-                    })
+                    .map_init(
+                        || (Scratch::default(), String::new()),
+                        |(scratch, text), (d, raw)| {
+                            let set = match read_fields(raw, &names, text) {
+                                Ok(Some(_)) => deduper.hasher.shingle_set_with(text, scratch),
+                                _ => Vec::new(),
+                            };
+                            (d, set)
+                        },
+                    )
                     .collect()
             });
             sets.extend(found);

@@ -30,6 +30,11 @@ use crate::similarity::jaccard_sorted;
 type PyEdge<'py> = (Bound<'py, PyAny>, Bound<'py, PyAny>, f64, Option<f64>);
 /// The matches of one query: `[(id, similarity), ...]`.
 type PyMatches<'py> = Vec<(Bound<'py, PyAny>, f64)>;
+/// What `__reduce__` returns for a result.
+type ResultReduce<'py> = (
+    Bound<'py, PyAny>,
+    (Bound<'py, PyBytes>, Option<Bound<'py, PyList>>),
+);
 /// What `__reduce__` returns for an index.
 type IndexReduce<'py> = (Bound<'py, PyAny>, (Bound<'py, PyBytes>, Bound<'py, PyList>));
 
@@ -534,7 +539,7 @@ impl PyDedupResult {
             .collect()
     }
 
-    /// The representative each document duplicates, or None.
+    /// The document each one was verified to duplicate, or None.
     #[getter]
     fn duplicate_of<'py>(&self, py: Python<'py>) -> PyResult<Vec<Option<Bound<'py, PyAny>>>> {
         self.inner
@@ -544,7 +549,7 @@ impl PyDedupResult {
             .collect()
     }
 
-    /// Estimated Jaccard similarity to the representative (None for non-duplicates).
+    /// Estimated Jaccard similarity to `duplicate_of` (None for non-duplicates).
     #[getter]
     fn similarity(&self) -> Vec<Option<f64>> {
         self.inner
@@ -554,7 +559,7 @@ impl PyDedupResult {
             .collect()
     }
 
-    /// Exact Jaccard similarity to the representative, when verified exactly (else None).
+    /// Exact Jaccard similarity to `duplicate_of`, when verified exactly (else None).
     #[getter]
     fn exact_similarity(&self) -> Vec<Option<f64>> {
         self.inner
@@ -564,7 +569,7 @@ impl PyDedupResult {
             .collect()
     }
 
-    /// True for documents whose normalised text equals their representative's.
+    /// True for documents whose normalised text equals that of `duplicate_of`.
     #[getter]
     fn exact_duplicate(&self) -> Vec<bool> {
         self.inner
@@ -615,6 +620,41 @@ impl PyDedupResult {
 
     fn __len__(&self) -> usize {
         self.inner.docs().len()
+    }
+
+    /// Rebuilds a result from `__reduce__`'s bytes and ids (checked again).
+    #[classmethod]
+    fn from_state<'py>(
+        _cls: &Bound<'py, PyType>,
+        py: Python<'py>,
+        data: Vec<u8>,
+        ids: Option<Bound<'py, PyList>>,
+    ) -> PyResult<Self> {
+        let inner = detached(py, || Dedup::from_bytes(&data))?;
+        if let Some(ids) = &ids {
+            if ids.len() != inner.docs().len() {
+                return Err(Error::serialization(format!(
+                    "got {} ids for {} documents",
+                    ids.len(),
+                    inner.docs().len()
+                ))
+                .into());
+            }
+        }
+        Ok(Self {
+            inner,
+            ids: ids.map(Bound::unbind),
+        })
+    }
+
+    /// Pickles as `DedupResult.from_state(bytes, ids)`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<ResultReduce<'py>> {
+        let py = slf.py();
+        let this = slf.get();
+        let bytes = py.detach(|| this.inner.to_bytes());
+        let from_state = slf.get_type().getattr("from_state")?;
+        let ids = this.ids.as_ref().map(|i| i.bind(py).clone());
+        Ok((from_state, (PyBytes::new(py, &bytes), ids)))
     }
 
     fn __repr__(&self) -> String {

@@ -99,6 +99,7 @@ fn jsonl_adds_fields_and_rejects() {
         if r["duplicate_of"].is_null() {
             assert!(r["similarity"].is_null());
         } else {
+            // Planted from the representative: verified against it directly.
             assert_eq!(r["cluster"], r["duplicate_of"]);
             assert!(r["exact_similarity"].as_f64().unwrap() >= 0.8);
         }

@@ -182,6 +182,24 @@ def test_deduper_pickles() -> None:
     assert pickle.loads(pickle.dumps(d)) == d
 
 
+def test_result_pickles() -> None:
+    texts = corpus()
+    for ids in (None, [f"doc{i}" for i in range(len(texts))]):
+        r = chaffless.MinHashDeduper(exact=True).dedup(texts, ids)
+        back = pickle.loads(pickle.dumps(r))
+        for name in ("clusters", "duplicate_of", "similarity", "exact_similarity", "keep"):
+            assert getattr(back, name) == getattr(r, name), name
+        assert back.edges == r.edges
+        assert back.stats == r.stats
+        assert back.rethreshold(0.95).duplicate_of == r.rethreshold(0.95).duplicate_of
+    data = pickle.dumps(r)
+    with pytest.raises(chaffless.SerializationError):
+        type(r).from_state(b"CHAFDUP1 damaged", None)
+    with pytest.raises(chaffless.SerializationError, match="ids"):
+        type(r).from_state(r.__reduce__()[1][0], ["too", "few"])
+    assert pickle.loads(data).duplicate_of == r.duplicate_of
+
+
 @given(st.lists(st.sampled_from(corpus()), min_size=1, max_size=12))
 def test_every_duplicate_points_at_a_kept_representative(texts: list[str]) -> None:
     r = chaffless.MinHashDeduper(mode="star").dedup(texts)
