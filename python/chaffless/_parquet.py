@@ -34,10 +34,10 @@ def _pa() -> tuple[Any, Any, Any]:
 
 
 @contextlib.contextmanager
-def _atomic(path: str) -> Iterator[str]:
+def _atomic(path: str, suffix: str = ".parquet.tmp") -> Iterator[str]:
     """A temporary path beside ``path``, renamed onto it when the block succeeds."""
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".chaffless.", suffix=".parquet.tmp")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".chaffless.", suffix=suffix)
     os.close(fd)
     try:
         yield tmp
@@ -64,22 +64,9 @@ class _Rejects:
     def finish(self) -> str | None:
         if not self.lines or self.path is None:
             return None
-        with _atomic_text(self.path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        with _atomic(self.path, ".tmp") as tmp, open(tmp, "w", encoding="utf-8") as f:
             f.write("\n".join(self.lines) + "\n")
         return self.path
-
-
-@contextlib.contextmanager
-def _atomic_text(path: str) -> Iterator[str]:
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".chaffless.", suffix=".tmp")
-    os.close(fd)
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
 
 
 def _valid_rows(batch: Any, field: str, start: int, rejects: _Rejects) -> Any:
