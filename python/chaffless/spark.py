@@ -288,7 +288,9 @@ def dedup(
 
     Returns:
         ``df`` with ``cluster`` (the representative's id), ``duplicate_of`` (that id, or null
-        for representatives and singletons) and ``keep`` (true for one row per cluster).
+        for representatives and singletons) and ``keep`` (true for one row per cluster). The
+        clusters are those of :meth:`MinHashDeduper.dedup`; its ``duplicate_of`` names the
+        verified neighbour on the way to the representative, this one the representative.
 
     Raises:
         ConfigError: For ``mode="star"``, or a ``score`` rule without ``score_col``.
