@@ -81,6 +81,8 @@ const MAX_LIST_LINES: usize = 15;
 const TITLE_WORDS: std::ops::RangeInclusive<usize> = 3..=20;
 /// Fewest words of a teaser card's headline: shorter lines under a caption are sub-headings.
 const MIN_CARD_WORDS: usize = 6;
+/// Prose that ends no sentence and is shorter than this is a headline to the main text.
+const HEADLINE_PROSE_WORDS: usize = 20;
 
 /// Phrase sets of one section of the lexicon, as sequences of token hashes.
 #[derive(Debug, Default)]
@@ -318,10 +320,21 @@ impl ChromeDetector {
     fn main_text(&self, doc: &Document<'_>, feats: &[Features]) -> Option<(usize, usize)> {
         let cfg = &self.config;
         #[allow(clippy::cast_precision_loss)]
+        // Prose that ends no sentence is a headline where the page's paragraphs end their
+        // sentences; not on a page of hard-wrapped lines (no line is long) or of verse.
+        let (ended, all) = feats
+            .iter()
+            .filter(|f| f.prose && f.words >= HEADLINE_PROSE_WORDS)
+            .fold((0, 0), |(e, a), f| {
+                (e + if f.sentence { f.words } else { 0 }, a + f.words)
+            });
+        let punctuated = all > 0 && ended * 2 >= all;
         let values: Vec<f64> = feats
             .iter()
             .map(|f| {
-                if f.prose {
+                if punctuated && f.prose && !f.sentence && f.words < HEADLINE_PROSE_WORDS {
+                    0.0
+                } else if f.prose {
                     f.words as f64
                 } else {
                     -(cfg.line_penalty + cfg.word_penalty * f.words as f64)
@@ -947,6 +960,43 @@ mod tests {
                 (l, rule)
             })
             .collect()
+    }
+
+    #[test]
+    fn a_feed_of_headlines_after_the_article_is_not_a_part_of_it() {
+        let feed: String = [
+            "Why the price of the bread in the shops went up again this spring",
+            "Channel Four",
+            "What you need to know about the new rules for the drivers of the city",
+            "Morning Post",
+            "How to get the most out of your garden in the first weeks of the year",
+            "Channel Four",
+        ]
+        .iter()
+        .cycle()
+        .take(18)
+        .map(|l| format!("{l}\n"))
+        .collect();
+        let page = format!("{ARTICLE}Ads by Partner\n{feed}");
+        let got = rules_by_line(&page);
+        assert!(
+            got.iter()
+                .filter(|(l, _)| l.starts_with("Why the price") || *l == "Channel Four")
+                .all(|(_, r)| *r == "outside_main_text"),
+            "{got:?}"
+        );
+        assert!(got
+            .iter()
+            .filter(|(l, _)| l.starts_with("It was the first"))
+            .all(|(_, r)| r.is_empty()));
+        // Hard-wrapped text ends few of its lines with a sentence: its lines are all prose.
+        let wrapped = "The working group met in the spring of the year to talk about the\n\
+                       state of the protocol and the changes that the members of the group\n\
+                       would like to see in the next version of the text, which is due\n\
+                       to be published at the end of the summer after a last review by\n\
+                       the people who wrote the first version of the protocol in the past.\n";
+        let got = rules_by_line(wrapped);
+        assert!(got.iter().all(|(_, r)| r.is_empty()), "{got:?}");
     }
 
     #[test]
