@@ -9,15 +9,19 @@
 //! 2. **Main text.** A block is *prose* when it has at least `min_words` words of which at
 //!    least `min_stopword_share` are stopwords of the page's language, or when it ends a
 //!    sentence with at least half that many words and a share not far below. Each block gets
-//!    a value: its word count if it is prose, else `-(line_penalty + word_penalty × words)`. The
+//!    a value: its word count if it is prose, else `-(line_penalty + word_penalty × words)`;
+//!    prose under 20 words that ends no sentence is a headline and worth 0, on pages whose
+//!    long paragraphs end their sentences (not hard-wrapped text or verse). The
 //!    main text is the run of blocks with the largest total value (a maximum-sum subarray, in
 //!    one pass), so short lines between paragraphs (sub-headings, list items, code) stay with
 //!    the article while the long runs of short lines around it (menus, link lists, footers)
 //!    fall outside. Runs beside it worth at least `min_part_share` of its value join it, with
-//!    what stands between them: an article cut in two by a long code listing stays whole. A line in another language than the page (an English caption on a French
-//!    page) has no stopwords of the page's language and is not prose.
+//!    what stands between them: an article cut in two by a long code listing stays whole. A
+//!    line in another language than the page (an English caption on a French page) has no
+//!    stopwords of the page's language and is not prose.
 //! 3. **Outside the main text** every block is chrome (`outside_main_text`), except prose of at
-//!    least `keep_words` words (a second article part) and the title: the longest
+//!    least `keep_words` words above it (a standfirst; below it such prose is a teaser's
+//!    abstract, a bio or a promo) and the title: the longest
 //!    headline-like line (3 to 20 words, no final stop, no interface words, at most one
 //!    number) at most `title_reach` blocks above the main text.
 //! 4. **Inside the main text** blocks are chrome only on a local cue, from the lists in
@@ -809,7 +813,9 @@ impl Detector for ChromeDetector {
                 if (a..=z).contains(&k) || hits[k].is_some() || Some(k) == title {
                     continue;
                 }
-                if f.prose && f.words >= self.config.keep_words {
+                // Long prose above the main text is a standfirst; below it, a teaser's
+                // abstract, an author's bio or a promo.
+                if k < a && f.prose && f.words >= self.config.keep_words {
                     continue;
                 }
                 let side = if k < a { "before" } else { "after" };
@@ -1022,7 +1028,9 @@ mod tests {
         let page = format!("{ARTICLE}{ARTICLE}{menu}{promo}\n");
         let got = rules_by_line(&page);
         let rule = |start: &str| got.iter().find(|(l, _)| l.starts_with(start)).unwrap().1;
-        // The menu stays outside (the paragraph past it, long prose, is kept on its own).
+        // The menu stays outside, and so does the promo past it: long prose below the main
+        // text is not a standfirst.
+        assert_eq!(rule("Start your day"), "outside_main_text", "{got:?}");
         assert!(
             got.iter()
                 .filter(|(l, _)| *l == "Economy")
