@@ -204,6 +204,10 @@ pub struct ChromeConfig {
     pub line_penalty: f64,
     /// What a line that is not prose costs the main text, per word. Default 0.5.
     pub word_penalty: f64,
+    /// What a paragraph with no other paragraph beside it is worth to the main text, per
+    /// word (a teaser's abstract between two headlines; the article's paragraphs run on).
+    /// Default 0.7.
+    pub lone_paragraph_weight: f64,
     /// Runs of prose beside the main text worth at least this share of its value join it,
     /// with the lines between them (an article cut in parts by a code listing or a long
     /// list); 1 keeps only runs as good as the main text. Default 0.3.
@@ -227,6 +231,7 @@ impl Default for ChromeConfig {
             min_stopword_share: 0.3,
             line_penalty: 2.0,
             word_penalty: 0.5,
+            lone_paragraph_weight: 0.7,
             min_part_share: 0.3,
             keep_words: 30,
             title_reach: 6,
@@ -256,6 +261,7 @@ impl ChromeConfig {
         check_unit("chrome.min_stopword_share", self.min_stopword_share)?;
         check_finite("chrome.line_penalty", self.line_penalty, 0.0, 1000.0)?;
         check_finite("chrome.word_penalty", self.word_penalty, 0.0, 1000.0)?;
+        check_unit("chrome.lone_paragraph_weight", self.lone_paragraph_weight)?;
         check_unit("chrome.min_part_share", self.min_part_share)?;
         check_range("chrome.keep_words", self.keep_words, 1, 1_000_000)?;
         check_range("chrome.title_reach", self.title_reach, 0, 1000)?;

@@ -253,7 +253,8 @@ class Cleaner:
                 ``short_block=24``, ``min_edit_ratio=0.75``).
             chrome: Settings of the ``chrome`` detector, any subset of ``ChromeConfig``
                 (``enabled=True``, ``min_words=10``, ``min_stopword_share=0.3``,
-                ``line_penalty=2.0``, ``word_penalty=0.5``, ``min_part_share=0.3``,
+                ``line_penalty=2.0``, ``word_penalty=0.5``, ``lone_paragraph_weight=0.7``,
+                ``min_part_share=0.3``,
                 ``keep_words=30``, ``title_reach=6``, ``site_min_share=0.5``,
                 ``site_min_pages=2``).
             comment: Settings of the ``comment`` detector, any subset of ``CommentConfig``

@@ -94,11 +94,15 @@ class ChromeConfig(TypedDict, total=False):
     """What a line that is not prose costs the main text, per line. Default 2.0."""
     word_penalty: float
     """What a line that is not prose costs the main text, per word. Default 0.5."""
+    lone_paragraph_weight: float
+    """What a paragraph with no paragraph beside it is worth to the main text per word, in
+    (0, 1] (a teaser's abstract between headlines). Default 0.7."""
     min_part_share: float
     """Runs of prose beside the main text worth at least this share, in (0, 1], of its value
     join it with the lines between them. Default 0.3."""
     keep_words: int
-    """Prose lines of at least this many words stay outside the main text. Default 30."""
+    """Prose lines of at least this many words stay above the main text (a standfirst).
+    Default 30."""
     title_reach: int
     """How many lines above the main text the title may stand. Default 6."""
     site_min_share: float

@@ -11,7 +11,9 @@
 //!    sentence with at least half that many words and a share not far below. Each block gets
 //!    a value: its word count if it is prose, else `-(line_penalty + word_penalty × words)`;
 //!    prose under 20 words that ends no sentence is a headline and worth 0, on pages whose
-//!    long paragraphs end their sentences (not hard-wrapped text or verse). The
+//!    long paragraphs end their sentences (not hard-wrapped text or verse); a paragraph with
+//!    no other beside it (a teaser's abstract between two headlines) is worth
+//!    `lone_paragraph_weight` of its words. The
 //!    main text is the run of blocks with the largest total value (a maximum-sum subarray, in
 //!    one pass), so short lines between paragraphs (sub-headings, list items, code) stay with
 //!    the article while the long runs of short lines around it (menus, link lists, footers)
@@ -333,13 +335,25 @@ impl ChromeDetector {
                 (e + if f.sentence { f.words } else { 0 }, a + f.words)
             });
         let punctuated = all > 0 && ended * 2 >= all;
+        let headline =
+            |f: &Features| punctuated && f.prose && !f.sentence && f.words < HEADLINE_PROSE_WORDS;
+        let paragraph = |k: usize| feats.get(k).is_some_and(|f| f.prose && !headline(f));
         let values: Vec<f64> = feats
             .iter()
-            .map(|f| {
-                if punctuated && f.prose && !f.sentence && f.words < HEADLINE_PROSE_WORDS {
+            .enumerate()
+            .map(|(k, f)| {
+                if headline(f) {
                     0.0
                 } else if f.prose {
+                    // A feed of teasers is headline, abstract, headline: its paragraphs stand
+                    // alone, where an article's run on.
+                    let alone = !paragraph(k.wrapping_sub(1)) && !paragraph(k + 1);
                     f.words as f64
+                        * if alone {
+                            cfg.lone_paragraph_weight
+                        } else {
+                            1.0
+                        }
                 } else {
                     -(cfg.line_penalty + cfg.word_penalty * f.words as f64)
                 }
@@ -1003,6 +1017,56 @@ mod tests {
                        the people who wrote the first version of the protocol in the past.\n";
         let got = rules_by_line(wrapped);
         assert!(got.iter().all(|(_, r)| r.is_empty()), "{got:?}");
+    }
+
+    #[test]
+    fn a_feed_of_teasers_with_abstracts_is_not_a_part_of_the_article() {
+        let teasers = [
+            (
+                "New trains for the northern line arrive",
+                "The first of the new trains arrived at the depot on Monday, and the city \
+                 says that they will carry the first passengers before the end of the year.",
+            ),
+            (
+                "School meals to cost more from autumn",
+                "Parents will pay more for the meals of their children from September, after \
+                 the price of the food went up for the third time in a row this year.",
+            ),
+            (
+                "Museum opens its doors for a night",
+                "For one night in June the museum will stay open until the early hours of the \
+                 morning, with music in the halls and guided tours of the old collection.",
+            ),
+        ];
+        let feed: String = teasers.iter().map(|(h, a)| format!("{h}\n{a}\n")).collect();
+        // A menu between them that costs more than the feed is worth, but less than it would
+        // be worth if its abstracts counted like the article's paragraphs.
+        let menu = "Home\nNews\nSport\nTravel\nPodcasts\n".repeat(4);
+        let page = format!("{ARTICLE}{ARTICLE}{menu}More news\n{feed}");
+        let got = rules_by_line(&page);
+        assert!(
+            got.iter()
+                .filter(
+                    |(l, _)| l.starts_with("The first of the new") || l.starts_with("New trains")
+                )
+                .all(|(_, r)| *r == "outside_main_text"),
+            "{got:?}"
+        );
+        assert!(got
+            .iter()
+            .filter(|(l, _)| l.starts_with("It was the first"))
+            .all(|(_, r)| r.is_empty()));
+        // With every paragraph worth its words, the feed joins the article.
+        let cfg = ChromeConfig {
+            lone_paragraph_weight: 1.0,
+            ..ChromeConfig::default()
+        };
+        let doc = Document::new(&page, 0);
+        let mut out = Vec::new();
+        ChromeDetector::new(cfg, 0).detect(&doc, &mut out);
+        assert!(out
+            .iter()
+            .all(|s| !page[s.range()].starts_with("The first of the new")));
     }
 
     #[test]

@@ -113,6 +113,7 @@ DEFAULT_CONFIG = {
         "min_stopword_share": 0.3,
         "line_penalty": 2.0,
         "word_penalty": 0.5,
+        "lone_paragraph_weight": 0.7,
         "min_part_share": 0.3,
         "keep_words": 30,
         "title_reach": 6,
