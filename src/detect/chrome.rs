@@ -13,7 +13,8 @@
 //!    prose under 20 words that ends no sentence is a headline and worth 0, on pages whose
 //!    long paragraphs end their sentences (not hard-wrapped text or verse); a paragraph with
 //!    no other beside it (a teaser's abstract between two headlines) is worth
-//!    `lone_paragraph_weight` of its words. The
+//!    `lone_paragraph_weight` of its words, and a line that is not prose costs twice as
+//!    much when it recurs three times or more (a feed's "Save", "More like this"). The
 //!    main text is the run of blocks with the largest total value (a maximum-sum subarray, in
 //!    one pass), so short lines between paragraphs (sub-headings, list items, code) stay with
 //!    the article while the long runs of short lines around it (menus, link lists, footers)
@@ -89,6 +90,9 @@ const TITLE_WORDS: std::ops::RangeInclusive<usize> = 3..=20;
 const MIN_CARD_WORDS: usize = 6;
 /// Prose that ends no sentence and is shorter than this is a headline to the main text.
 const HEADLINE_PROSE_WORDS: usize = 20;
+/// How many times its usual cost a line that is not prose costs the main text when it
+/// recurs three times or more on the page.
+const RECURRING_LINE_COST: f64 = 2.0;
 
 /// Phrase sets of one section of the lexicon, as sequences of token hashes.
 #[derive(Debug, Default)]
@@ -335,6 +339,19 @@ impl ChromeDetector {
                 (e + if f.sentence { f.words } else { 0 }, a + f.words)
             });
         let punctuated = all > 0 && ended * 2 >= all;
+        let keys: Vec<u64> = (0..feats.len())
+            .map(|i| {
+                doc.tokens(i)
+                    .iter()
+                    .fold(0x243f_6a88_85a3_08d3, |h: u64, t| {
+                        (h ^ t.hash).wrapping_mul(0x0000_0100_0000_01b3)
+                    })
+            })
+            .collect();
+        let mut counts: FxHashMap<u64, usize> = FxHashMap::default();
+        for &key in &keys {
+            *counts.entry(key).or_default() += 1;
+        }
         let headline =
             |f: &Features| punctuated && f.prose && !f.sentence && f.words < HEADLINE_PROSE_WORDS;
         let paragraph = |k: usize| feats.get(k).is_some_and(|f| f.prose && !headline(f));
@@ -354,6 +371,11 @@ impl ChromeDetector {
                         } else {
                             1.0
                         }
+                } else if punctuated && counts[&keys[k]] >= 3 && !f.code {
+                    // A short line back three times or more is a feed's template ("Save",
+                    // "More like this") or an ad slot; a page of hard-wrapped text repeats
+                    // its running header, which is the text's own.
+                    -(cfg.line_penalty + cfg.word_penalty * f.words as f64) * RECURRING_LINE_COST
                 } else {
                     -(cfg.line_penalty + cfg.word_penalty * f.words as f64)
                 }
@@ -365,15 +387,6 @@ impl ChromeDetector {
         // and for lines that recur inside the article or the part (a table of contents, whose
         // entries come back as sub-headings). An article cut by a listing or a contents box
         // stays whole; one followed by a long menu and a promo paragraph does not take them in.
-        let keys: Vec<u64> = (0..feats.len())
-            .map(|i| {
-                doc.tokens(i)
-                    .iter()
-                    .fold(0x243f_6a88_85a3_08d3, |h: u64, t| {
-                        (h ^ t.hash).wrapping_mul(0x0000_0100_0000_01b3)
-                    })
-            })
-            .collect();
         // `lo..hi` lies between the two parts `main` and `part`.
         let gap = |lo: usize, hi: usize, main: (usize, usize), part: (usize, usize)| -> f64 {
             let within: rustc_hash::FxHashSet<u64> = (main.0..=main.1)
@@ -1067,6 +1080,36 @@ mod tests {
         assert!(out
             .iter()
             .all(|s| !page[s.range()].starts_with("The first of the new")));
+    }
+
+    #[test]
+    fn a_feed_template_back_on_every_teaser_is_chrome() {
+        let abstracts = [
+            "The first of the new trains arrived at the depot on Monday, and the city says \
+             that they will carry the first passengers before the end of the year.",
+            "Parents will pay more for the meals of their children from September, after the \
+             price of the food went up for the third time in a row this year.",
+            "For one night in June the museum will stay open until the early hours of the \
+             morning, with music in the halls and guided tours of the old collection.",
+            "The bridge over the river will be closed to cars for two weeks in the spring \
+             while the workers repair the road and paint the old railings.",
+        ];
+        let feed: String = abstracts
+            .iter()
+            .map(|a| format!("Headline of the story\n{a}\nSave\nMore like this\nFewer like this\n"))
+            .collect();
+        let page = format!("{ARTICLE}{ARTICLE}{feed}");
+        let got = rules_by_line(&page);
+        assert!(
+            got.iter()
+                .filter(|(l, _)| l.starts_with("The bridge") || l.starts_with("Parents"))
+                .all(|(_, r)| *r == "outside_main_text"),
+            "{got:?}"
+        );
+        assert!(got
+            .iter()
+            .filter(|(l, _)| l.starts_with("It was the first"))
+            .all(|(_, r)| r.is_empty()));
     }
 
     #[test]
