@@ -1054,7 +1054,7 @@ mod tests {
         let feed: String = teasers.iter().map(|(h, a)| format!("{h}\n{a}\n")).collect();
         // A menu between them that costs more than the feed is worth, but less than it would
         // be worth if its abstracts counted like the article's paragraphs.
-        let menu = "Home\nNews\nSport\nTravel\nPodcasts\n".repeat(4);
+        let menu: String = (1..=20).map(|k| format!("Section{k}\n")).collect();
         let page = format!("{ARTICLE}{ARTICLE}{menu}More news\n{feed}");
         let got = rules_by_line(&page);
         assert!(
