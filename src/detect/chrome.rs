@@ -31,7 +31,9 @@
 //!    `src/lexicon/chrome/<lang>.txt` (all languages merged): a line made only of interface
 //!    words (`interface`: "Share on Facebook", "Sign in", "Lire la suite"), a promo or legal
 //!    notice (`promo`), a photo credit or caption with a credit (`credit`), a list header and
-//!    the headline-like lines under it (`related_list`: "Read also", "Lesen Sie auch"); a
+//!    the headline-like lines under it, or cards (a headline and a paragraph standing alone;
+//!    a numbered heading over a paragraph ends them: the article's next section)
+//!    (`related_list`: "Read also", "Lesen Sie auch"); a
 //!    short line closed by the same credit as a caption of the page (`credit`); a headline
 //!    standing right under a caption (`related_card`, a teaser); a slideshow, three or more
 //!    lines opening with counters that count up ("1/50", "2/50") with their captions
@@ -84,6 +86,8 @@ const MAX_CREDIT_WORDS: usize = 25;
 const MAX_HEADLINE_WORDS: usize = 20;
 /// Most lines a list of links runs under its header.
 const MAX_LIST_LINES: usize = 15;
+/// Most words of a teaser card's abstract under a list header.
+const MAX_ABSTRACT_WORDS: usize = 80;
 /// Words of a title.
 const TITLE_WORDS: std::ops::RangeInclusive<usize> = 3..=20;
 /// Fewest words of a teaser card's headline: shorter lines under a caption are sub-headings.
@@ -780,8 +784,30 @@ impl Detector for ChromeDetector {
                 hits[i] = self.local_cue(doc, i, &feats[i], &h, &masks);
             }
             if self.list_header(doc, i, &h) {
-                let mut j = i + 1;
-                while j < n && j <= i + MAX_LIST_LINES && Self::headline_like(doc, j, &feats[j]) {
+                // Links, or cards: a headline with its abstract, a paragraph that stands
+                // alone (where the article's paragraphs run on).
+                let abstract_at = |j: usize| {
+                    let f = &feats[j];
+                    j > i + 1
+                        && f.prose
+                        && f.words <= MAX_ABSTRACT_WORDS
+                        && Self::headline_like(doc, j - 1, &feats[j - 1])
+                        && !numbered(doc.block_text(j - 1))
+                        && !feats.get(j + 1).is_some_and(|g| g.prose && g.sentence)
+                };
+                let (mut j, mut links) = (i + 1, 0);
+                while j < n && links < MAX_LIST_LINES {
+                    // A numbered heading over a paragraph is the article's next section.
+                    let section = numbered(doc.block_text(j))
+                        && feats.get(j + 1).is_some_and(|g| g.prose && g.sentence);
+                    if section {
+                        break;
+                    }
+                    if Self::headline_like(doc, j, &feats[j]) {
+                        links += 1;
+                    } else if !abstract_at(j) {
+                        break;
+                    }
                     j += 1;
                 }
                 // One line under a header may be the article's title: a list has two. Lines
@@ -1055,7 +1081,7 @@ mod tests {
         // A menu between them that costs more than the feed is worth, but less than it would
         // be worth if its abstracts counted like the article's paragraphs.
         let menu: String = (1..=20).map(|k| format!("Section{k}\n")).collect();
-        let page = format!("{ARTICLE}{ARTICLE}{menu}More news\n{feed}");
+        let page = format!("{ARTICLE}{ARTICLE}{menu}Around the city\n{feed}");
         let got = rules_by_line(&page);
         assert!(
             got.iter()
@@ -1110,6 +1136,41 @@ mod tests {
             .iter()
             .filter(|(l, _)| l.starts_with("It was the first"))
             .all(|(_, r)| r.is_empty()));
+    }
+
+    #[test]
+    fn cards_under_a_list_header_are_a_list_and_numbered_sections_end_it() {
+        let cards = "Related\n\
+                     New trains for the northern line arrive\n\
+                     The first of the new trains arrived at the depot on Monday, and the city \
+                     says that they will carry the first passengers before the end of the year.\n\
+                     March 17, 2016\n\
+                     School meals to cost more from autumn\n\
+                     Parents will pay more for the meals of their children from September, \
+                     after the price of the food went up for the third time in a row.\n\
+                     April 8, 2015\n";
+        let page = format!("{ARTICLE}{cards}{ARTICLE}");
+        let got = rules_by_line(&page);
+        assert!(
+            got.iter()
+                .filter(|(l, _)| l.starts_with("Parents") || l.starts_with("New trains"))
+                .all(|(_, r)| *r == "other"),
+            "{got:?}"
+        );
+        let sections = "Related\n\
+                        Why the bridge is closed\n\
+                        How to get there by bus\n\
+                        2. Take the train\n\
+                        The trains run every ten minutes from the main station, and they stop \
+                        at the museum on the way.\n";
+        let page = format!("{ARTICLE}{sections}{ARTICLE}");
+        let got = rules_by_line(&page);
+        assert!(
+            got.iter()
+                .filter(|(l, _)| l.starts_with("2. Take") || l.starts_with("The trains run"))
+                .all(|(_, r)| r.is_empty()),
+            "{got:?}"
+        );
     }
 
     #[test]
