@@ -14,7 +14,8 @@
 //!    long paragraphs end their sentences (not hard-wrapped text or verse); a paragraph with
 //!    no other beside it (a teaser's abstract between two headlines) is worth
 //!    `lone_paragraph_weight` of its words, and a line that is not prose costs twice as
-//!    much when it recurs three times or more (a feed's "Save", "More like this"). The
+//!    much when it recurs three times or more (a feed's "Save", "More like this"); a
+//!    bulleted item ("+ Added banners") is the article's list and costs nothing. The
 //!    main text is the run of blocks with the largest total value (a maximum-sum subarray, in
 //!    one pass), so short lines between paragraphs (sub-headings, list items, code) stay with
 //!    the article while the long runs of short lines around it (menus, link lists, footers)
@@ -375,6 +376,9 @@ impl ChromeDetector {
                         } else {
                             1.0
                         }
+                } else if bulleted(doc.block_text(k)) {
+                    // A bulleted item is the article's list; menus carry no bullets.
+                    0.0
                 } else if punctuated && counts[&keys[k]] >= 3 && !f.code {
                     // A short line back three times or more is a feed's template ("Save",
                     // "More like this") or an ad slot; a page of hard-wrapped text repeats
@@ -557,6 +561,13 @@ fn code_like(text: &str) -> bool {
         None => true,
         Some(c) => c.is_lowercase(),
     }
+}
+
+/// True when `text` opens with a bullet and a space ("+ Added banners", "• Two eggs").
+fn bulleted(text: &str) -> bool {
+    let mut chars = text.chars();
+    matches!(chars.next(), Some('+' | '*' | '•' | '-' | '◦' | '▪'))
+        && chars.next().is_some_and(char::is_whitespace)
 }
 
 /// True when `text` opens with a list number ("6. ", "6) "): a numbered sub-heading.
@@ -1171,6 +1182,22 @@ mod tests {
                 .all(|(_, r)| r.is_empty()),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn a_bulleted_list_inside_the_article_stays() {
+        let items: String = (1..=30)
+            .map(|k| format!("+ Added block number {k}\n"))
+            .collect();
+        let page = format!("Home\nNews\n{ARTICLE}{items}{ARTICLE}About us\n");
+        let got = rules_by_line(&page);
+        assert!(
+            got.iter()
+                .filter(|(l, _)| l.starts_with("+ Added"))
+                .all(|(_, r)| r.is_empty()),
+            "{got:?}"
+        );
+        assert!(bulleted("• Two eggs") && !bulleted("+1 for this") && !bulleted("-5 degrees"));
     }
 
     #[test]
