@@ -36,7 +36,9 @@
 //!    a numbered heading over a paragraph ends them: the article's next section)
 //!    (`related_list`: "Read also", "Lesen Sie auch"); a
 //!    short line closed by the same credit as a caption of the page (`credit`); a headline
-//!    standing right under a caption (`related_card`, a teaser); a slideshow, three or more
+//!    standing right under a caption (`related_card`, a teaser); a line that opens with the
+//!    same words twice and ends no sentence (`doubled_headline`: a teaser's image text and
+//!    link text glued); a slideshow, three or more
 //!    lines opening with counters that count up ("1/50", "2/50") with their captions
 //!    (`gallery`).
 //!
@@ -500,6 +502,14 @@ impl ChromeDetector {
                 evidence: "a short line in brackets (an editor's link or note)".into(),
             });
         }
+        // A sentence said twice is the article's, doubled by the scrape.
+        if let Some(m) = doubled(h).filter(|_| !f.sentence) {
+            return Some(Hit {
+                rule: "doubled_headline",
+                score: 0.7,
+                evidence: format!("opens with {m} words said twice (a link's image and its text)"),
+            });
+        }
         if f.words >= 8 && !f.prose {
             if let Some(lang) = self.other_language(&masks[f.first..f.first + f.words], f) {
                 return Some(Hit {
@@ -561,6 +571,23 @@ fn code_like(text: &str) -> bool {
         None => true,
         Some(c) => c.is_lowercase(),
     }
+}
+
+/// Most words of a headline said twice at the start of a line.
+const MAX_DOUBLED_WORDS: usize = 40;
+
+/// The length `m` of an opening run of tokens said twice in a row (`h[..m] == h[m..2m]`),
+/// at least 4 tokens of which 3 differ: a teaser whose image text and link text were glued
+/// ("Google has captured your mind Google has captured your mind").
+fn doubled(h: &[u64]) -> Option<usize> {
+    (4..=MAX_DOUBLED_WORDS.min(h.len() / 2)).find(|&m| {
+        h[..m] == h[m..2 * m] && {
+            let mut distinct: Vec<u64> = h[..m].to_vec();
+            distinct.sort_unstable();
+            distinct.dedup();
+            distinct.len() >= 3
+        }
+    })
 }
 
 /// True when `text` opens with a bullet and a space ("+ Added banners", "• Two eggs").
@@ -1198,6 +1225,29 @@ mod tests {
             "{got:?}"
         );
         assert!(bulleted("• Two eggs") && !bulleted("+1 for this") && !bulleted("-5 degrees"));
+    }
+
+    #[test]
+    fn a_headline_said_twice_is_a_teaser_but_a_sentence_said_twice_stays() {
+        let h = |t: &str| -> Vec<u64> {
+            let mut tok = Tokenizer::new(0);
+            tok.tokenize(t).iter().map(|t| t.hash).collect()
+        };
+        assert_eq!(
+            doubled(&h(
+                "Google has captured your mind Google has captured your mind"
+            )),
+            Some(5)
+        );
+        assert_eq!(doubled(&h("yeah yeah yeah yeah yeah yeah yeah yeah")), None);
+        assert_eq!(doubled(&h("The cat sat on the mat")), None);
+        let page = format!(
+            "{ARTICLE}Google has captured your mind Google has captured your mind\n\
+             We describe the design of the system. We describe the design of the system.\n{ARTICLE}"
+        );
+        let got = rules_by_line(&page);
+        assert_eq!(got[3].1, "other", "{got:?}");
+        assert_eq!(got[4].1, "", "{got:?}");
     }
 
     #[test]
