@@ -15,7 +15,8 @@
 //!    no other beside it (a teaser's abstract between two headlines) is worth
 //!    `lone_paragraph_weight` of its words, and a line that is not prose costs twice as
 //!    much when it recurs three times or more (a feed's "Save", "More like this"); a
-//!    bulleted item ("+ Added banners") is the article's list and costs nothing. The
+//!    bulleted item ("+ Added banners") is the article's list and costs nothing; a line a
+//!    local cue (below) names chrome is not prose, however long. The
 //!    main text is the run of blocks with the largest total value (a maximum-sum subarray, in
 //!    one pass), so short lines between paragraphs (sub-headings, list items, code) stay with
 //!    the article while the long runs of short lines around it (menus, link lists, footers)
@@ -100,6 +101,8 @@ const HEADLINE_PROSE_WORDS: usize = 20;
 /// How many times its usual cost a line that is not prose costs the main text when it
 /// recurs three times or more on the page.
 const RECURRING_LINE_COST: f64 = 2.0;
+/// The rule of chrome found across a site's pages.
+const SITE_RULE: &str = "site_frequent";
 
 /// Phrase sets of one section of the lexicon, as sequences of token hashes.
 #[derive(Debug, Default)]
@@ -334,7 +337,12 @@ impl ChromeDetector {
     /// beside it worth at least `min_part_share` of its value, with whatever stands between
     /// (an article cut in parts by a code listing or a long list). `None` when no block is
     /// prose.
-    fn main_text(&self, doc: &Document<'_>, feats: &[Features]) -> Option<(usize, usize)> {
+    fn main_text(
+        &self,
+        doc: &Document<'_>,
+        feats: &[Features],
+        hits: &[Option<Hit>],
+    ) -> Option<(usize, usize)> {
         let cfg = &self.config;
         #[allow(clippy::cast_precision_loss)]
         // Prose that ends no sentence is a headline where the page's paragraphs end their
@@ -366,7 +374,12 @@ impl ChromeDetector {
             .iter()
             .enumerate()
             .map(|(k, f)| {
-                if headline(f) {
+                // A line a local cue named chrome (a promo, a credit, a doubled headline) is
+                // no prose of the article, however long. Site chrome is left to count as
+                // usual: a paragraph quoted on several pages of a site may be the article's.
+                if hits[k].as_ref().is_some_and(|h| h.rule != SITE_RULE) {
+                    -(cfg.line_penalty + cfg.word_penalty * f.words as f64)
+                } else if headline(f) {
                     0.0
                 } else if f.prose {
                     // A feed of teasers is headline, abstract, headline: its paragraphs stand
@@ -553,7 +566,7 @@ impl ChromeDetector {
         #[allow(clippy::cast_precision_loss)]
         let share = on as f64 / pages.max(1) as f64;
         (on >= min_pages as u64 && share >= cfg.site_min_share).then(|| Hit {
-            rule: "site_frequent",
+            rule: SITE_RULE,
             score: 0.7 + 0.25 * share,
             evidence: format!("on {on} of {pages} pages of the site"),
         })
@@ -811,16 +824,21 @@ impl Detector for ChromeDetector {
         for (i, f) in feats.iter().enumerate() {
             hits[i] = self.site_cue(doc, i, f);
         }
-        let main = self.main_text(doc, &feats);
-        // Local cues everywhere, and lists of links under their headers.
+        // Local cues everywhere.
         let mut h: Vec<u64> = Vec::new();
+        for i in 0..n {
+            if hits[i].is_none() {
+                h.clear();
+                h.extend(doc.tokens(i).iter().map(|t| t.hash));
+                hits[i] = self.local_cue(doc, i, &feats[i], &h, &masks);
+            }
+        }
+        let main = self.main_text(doc, &feats, &hits);
+        // Lists of links under their headers.
         let mut i = 0;
         while i < n {
             h.clear();
             h.extend(doc.tokens(i).iter().map(|t| t.hash));
-            if hits[i].is_none() {
-                hits[i] = self.local_cue(doc, i, &feats[i], &h, &masks);
-            }
             if self.list_header(doc, i, &h) {
                 // Links, or cards: a headline with its abstract, a paragraph that stands
                 // alone (where the article's paragraphs run on).
@@ -1248,6 +1266,23 @@ mod tests {
         let got = rules_by_line(&page);
         assert_eq!(got[3].1, "other", "{got:?}");
         assert_eq!(got[4].1, "", "{got:?}");
+    }
+
+    #[test]
+    fn a_long_promo_does_not_pull_the_menu_before_it_into_the_article() {
+        let promo = "Sign up for the morning letter, with the news of the city, the stories of \
+                     the people who live in it and the things that you can do at the weekend, \
+                     the long reads and the interviews that our readers like the most, and the \
+                     offers of the shops and of the theatres in the centre of the town, sent to \
+                     your inbox every day of the week.";
+        let page = format!("{ARTICLE}Markets\nEconomy\nCulture\nTravel\n{promo}\n");
+        let got = rules_by_line(&page);
+        assert!(
+            got.iter()
+                .filter(|(l, _)| *l == "Economy")
+                .all(|(_, r)| *r == "outside_main_text"),
+            "{got:?}"
+        );
     }
 
     #[test]
