@@ -859,9 +859,14 @@ impl Detector for ChromeDetector {
                     if section {
                         break;
                     }
-                    if Self::headline_like(doc, j, &feats[j]) {
+                    // Cards go on as long as they come; links stop at `MAX_LIST_LINES` in
+                    // a row. A line a cue already named chrome (an ad between cards) does
+                    // not end the list.
+                    if abstract_at(j) {
+                        links = 0;
+                    } else if Self::headline_like(doc, j, &feats[j]) {
                         links += 1;
-                    } else if !abstract_at(j) {
+                    } else if hits[j].is_none() {
                         break;
                     }
                     j += 1;
@@ -1210,6 +1215,24 @@ mod tests {
         assert!(
             got.iter()
                 .filter(|(l, _)| l.starts_with("Parents") || l.starts_with("New trains"))
+                .all(|(_, r)| *r == "other"),
+            "{got:?}"
+        );
+        // A long feed of cards, an ad among them, is one list.
+        let many: String = (1..=12)
+            .map(|k| {
+                format!(
+                    "Story number {k} of the day\n\
+                     The people of the town came out on Sunday to see the parade, and {k} of \
+                     them said that it was the best one that they had seen in years.\n"
+                )
+            })
+            .collect();
+        let page = format!("{ARTICLE}Related\n{many}Sponsored by our partners\n{many}");
+        let got = rules_by_line(&page);
+        assert!(
+            got.iter()
+                .filter(|(l, _)| l.starts_with("Story number 12") || l.starts_with("The people"))
                 .all(|(_, r)| *r == "other"),
             "{got:?}"
         );
