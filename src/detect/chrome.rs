@@ -484,7 +484,7 @@ impl ChromeDetector {
         let promo_at_start =
             || (0..h.len().min(3)).any(|k| self.lexicon.promo.match_at(&h[k..]).is_some());
         if (f.words <= MAX_PROMO_WORDS && self.lexicon.promo.occurs_in(h))
-            || (f.words <= 2 * MAX_PROMO_WORDS && promo_at_start())
+            || (f.words <= 3 * MAX_PROMO_WORDS && promo_at_start())
         {
             return Some(Hit {
                 rule: "promo",
@@ -842,6 +842,7 @@ impl Detector for ChromeDetector {
             if self.list_header(doc, i, &h) {
                 // Links, or cards: a headline with its abstract, a paragraph that stands
                 // alone (where the article's paragraphs run on).
+                let cfg_min_words = self.config.min_words;
                 let abstract_at = |j: usize| {
                     let f = &feats[j];
                     j > i + 1
@@ -849,7 +850,12 @@ impl Detector for ChromeDetector {
                         && f.words <= MAX_ABSTRACT_WORDS
                         && Self::headline_like(doc, j - 1, &feats[j - 1])
                         && !numbered(doc.block_text(j - 1))
-                        && !feats.get(j + 1).is_some_and(|g| g.prose && g.sentence)
+                        && !feats.get(j + 1).is_some_and(|g| {
+                            // A question can be the next card's headline.
+                            g.prose
+                                && g.sentence
+                                && (g.words >= cfg_min_words || !Self::headline_like(doc, j + 1, g))
+                        })
                 };
                 let (mut j, mut links) = (i + 1, 0);
                 while j < n && links < MAX_LIST_LINES {
