@@ -212,8 +212,9 @@ pub struct ChromeConfig {
     /// with the lines between them (an article cut in parts by a code listing or a long
     /// list); 1 keeps only runs as good as the main text. Default 0.3.
     pub min_part_share: f64,
-    /// Prose blocks of at least this many words stay even above the main text (a standfirst
-    /// set apart from the article by a photo or a byline). Default 30.
+    /// Prose blocks of at least this many words stay even at most `title_reach` blocks above
+    /// the main text (a standfirst set apart from the article by a photo or a byline).
+    /// Default 30.
     pub keep_words: usize,
     /// How many lines above the main text the title may stand. Default 6.
     pub title_reach: usize,

@@ -101,8 +101,8 @@ class ChromeConfig(TypedDict, total=False):
     """Runs of prose beside the main text worth at least this share, in (0, 1], of its value
     join it with the lines between them. Default 0.3."""
     keep_words: int
-    """Prose lines of at least this many words stay above the main text (a standfirst).
-    Default 30."""
+    """Prose lines of at least this many words stay at most ``title_reach`` lines above the
+    main text (a standfirst). Default 30."""
     title_reach: int
     """How many lines above the main text the title may stand. Default 6."""
     site_min_share: float

@@ -25,8 +25,8 @@
 //!    line in another language than the page (an English caption on a French page) has no
 //!    stopwords of the page's language and is not prose.
 //! 3. **Outside the main text** every block is chrome (`outside_main_text`), except prose of at
-//!    least `keep_words` words above it (a standfirst; below it such prose is a teaser's
-//!    abstract, a bio or a promo) and the title: the longest
+//!    least `keep_words` words at most `title_reach` blocks above it (a standfirst; elsewhere
+//!    such prose is a teaser's abstract, a bio or a promo) and the title: the longest
 //!    headline-like line (3 to 20 words, no final stop, no interface words, at most one
 //!    number) at most `title_reach` blocks above the main text.
 //! 4. **Inside the main text** blocks are chrome only on a local cue, from the lists in
@@ -933,9 +933,13 @@ impl Detector for ChromeDetector {
                 if (a..=z).contains(&k) || hits[k].is_some() || Some(k) == title {
                     continue;
                 }
-                // Long prose above the main text is a standfirst; below it, a teaser's
-                // abstract, an author's bio or a promo.
-                if k < a && f.prose && f.words >= self.config.keep_words {
+                // Long prose just above the main text is a standfirst; below it, or at the
+                // top of the page past the menus, a teaser's abstract, a bio or a promo.
+                if k < a
+                    && k + self.config.title_reach >= a
+                    && f.prose
+                    && f.words >= self.config.keep_words
+                {
                     continue;
                 }
                 let side = if k < a { "before" } else { "after" };
@@ -1312,6 +1316,22 @@ mod tests {
                 .all(|(_, r)| *r == "outside_main_text"),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn a_standfirst_stays_but_long_prose_at_the_top_past_the_menus_does_not() {
+        let notice = "This edition of the site is made for the readers in the north of the \
+                      country, with the news of their towns and the weather of the week, and \
+                      you can make it the one that you see first every time that you come.";
+        let menu: String = (1..=20).map(|k| format!("Section{k}\n")).collect();
+        let standfirst = "The vote came after a debate that went on for most of the night, with \
+                          the members of the council split over the plans for the schools and \
+                          the roads of the city for the next five years.";
+        let page = format!("{notice}\n{menu}{standfirst}\nBy Jo Smith\n{ARTICLE}");
+        let got = rules_by_line(&page);
+        let rule = |start: &str| got.iter().find(|(l, _)| l.starts_with(start)).unwrap().1;
+        assert_eq!(rule("This edition"), "outside_main_text", "{got:?}");
+        assert_eq!(rule("The vote came"), "", "{got:?}");
     }
 
     #[test]
