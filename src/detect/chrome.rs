@@ -436,6 +436,83 @@ impl ChromeDetector {
         Some((a, z))
     }
 
+    /// Lists of links (or of cards) under their headers, outside the head of the main text
+    /// `main`, marked `related_list` in `hits`.
+    fn lists(
+        &self,
+        doc: &Document<'_>,
+        feats: &[Features],
+        main: Option<(usize, usize)>,
+        hits: &mut [Option<Hit>],
+    ) {
+        let n = feats.len();
+        let mut h: Vec<u64> = Vec::new();
+        // Lists of links under their headers.
+        let mut i = 0;
+        while i < n {
+            h.clear();
+            h.extend(doc.tokens(i).iter().map(|t| t.hash));
+            if self.list_header(doc, i, &h) {
+                // Links, or cards: a headline with its abstract, a paragraph that stands
+                // alone (where the article's paragraphs run on).
+                let cfg_min_words = self.config.min_words;
+                let abstract_at = |j: usize| {
+                    let f = &feats[j];
+                    j > i + 1
+                        && f.prose
+                        && f.words <= MAX_ABSTRACT_WORDS
+                        && Self::headline_like(doc, j - 1, &feats[j - 1])
+                        && !numbered(doc.block_text(j - 1))
+                        && !feats.get(j + 1).is_some_and(|g| {
+                            // A question can be the next card's headline.
+                            g.prose
+                                && g.sentence
+                                && (g.words >= cfg_min_words || !Self::headline_like(doc, j + 1, g))
+                        })
+                };
+                let (mut j, mut links) = (i + 1, 0);
+                while j < n && links < MAX_LIST_LINES {
+                    // A numbered heading over a paragraph is the article's next section.
+                    let section = numbered(doc.block_text(j))
+                        && feats.get(j + 1).is_some_and(|g| g.prose && g.sentence);
+                    if section {
+                        break;
+                    }
+                    // Cards go on as long as they come; links stop at `MAX_LIST_LINES` in
+                    // a row. A line a cue already named chrome (an ad between cards) does
+                    // not end the list.
+                    if abstract_at(j) {
+                        links = 0;
+                    } else if Self::headline_like(doc, j, &feats[j]) {
+                        links += 1;
+                    } else if hits[j].is_none() {
+                        break;
+                    }
+                    j += 1;
+                }
+                // One line under a header may be the article's title: a list has two. Lines
+                // that run from a header straight into the main text are the article's own
+                // head (section label, title, byline), not links.
+                let into_main = main.is_some_and(|(a, _)| i < a && j >= a);
+                if j > i + 2 && !into_main {
+                    let header = doc.block_text(i);
+                    for hit in &mut hits[i..j] {
+                        if hit.is_none() {
+                            *hit = Some(Hit {
+                                rule: "related_list",
+                                score: 0.75,
+                                evidence: format!("a list of {} links under {header:?}", j - i - 1),
+                            });
+                        }
+                    }
+                    i = j;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+
     fn is_number(doc: &Document<'_>, i: usize, k: usize) -> bool {
         let t = doc.tokens(i)[k];
         doc.text()[t.start..t.end].chars().all(|c| c.is_numeric())
@@ -833,71 +910,11 @@ impl Detector for ChromeDetector {
                 hits[i] = self.local_cue(doc, i, &feats[i], &h, &masks);
             }
         }
+        let first = self.main_text(doc, &feats, &hits);
+        self.lists(doc, &feats, first, &mut hits);
+        // Lists found, the main text again: a feed of cards under its header no longer
+        // counts as prose to it.
         let main = self.main_text(doc, &feats, &hits);
-        // Lists of links under their headers.
-        let mut i = 0;
-        while i < n {
-            h.clear();
-            h.extend(doc.tokens(i).iter().map(|t| t.hash));
-            if self.list_header(doc, i, &h) {
-                // Links, or cards: a headline with its abstract, a paragraph that stands
-                // alone (where the article's paragraphs run on).
-                let cfg_min_words = self.config.min_words;
-                let abstract_at = |j: usize| {
-                    let f = &feats[j];
-                    j > i + 1
-                        && f.prose
-                        && f.words <= MAX_ABSTRACT_WORDS
-                        && Self::headline_like(doc, j - 1, &feats[j - 1])
-                        && !numbered(doc.block_text(j - 1))
-                        && !feats.get(j + 1).is_some_and(|g| {
-                            // A question can be the next card's headline.
-                            g.prose
-                                && g.sentence
-                                && (g.words >= cfg_min_words || !Self::headline_like(doc, j + 1, g))
-                        })
-                };
-                let (mut j, mut links) = (i + 1, 0);
-                while j < n && links < MAX_LIST_LINES {
-                    // A numbered heading over a paragraph is the article's next section.
-                    let section = numbered(doc.block_text(j))
-                        && feats.get(j + 1).is_some_and(|g| g.prose && g.sentence);
-                    if section {
-                        break;
-                    }
-                    // Cards go on as long as they come; links stop at `MAX_LIST_LINES` in
-                    // a row. A line a cue already named chrome (an ad between cards) does
-                    // not end the list.
-                    if abstract_at(j) {
-                        links = 0;
-                    } else if Self::headline_like(doc, j, &feats[j]) {
-                        links += 1;
-                    } else if hits[j].is_none() {
-                        break;
-                    }
-                    j += 1;
-                }
-                // One line under a header may be the article's title: a list has two. Lines
-                // that run from a header straight into the main text are the article's own
-                // head (section label, title, byline), not links.
-                let into_main = main.is_some_and(|(a, _)| i < a && j >= a);
-                if j > i + 2 && !into_main {
-                    let header = doc.block_text(i);
-                    for hit in &mut hits[i..j] {
-                        if hit.is_none() {
-                            *hit = Some(Hit {
-                                rule: "related_list",
-                                score: 0.75,
-                                evidence: format!("a list of {} links under {header:?}", j - i - 1),
-                            });
-                        }
-                    }
-                    i = j;
-                    continue;
-                }
-            }
-            i += 1;
-        }
         Self::captions(doc, &feats, &mut hits);
         galleries(doc, &mut hits);
         if let Some((a, z)) = main {
@@ -1332,6 +1349,28 @@ mod tests {
         let rule = |start: &str| got.iter().find(|(l, _)| l.starts_with(start)).unwrap().1;
         assert_eq!(rule("This edition"), "outside_main_text", "{got:?}");
         assert_eq!(rule("The vote came"), "", "{got:?}");
+    }
+
+    #[test]
+    fn a_list_of_cards_does_not_carry_the_main_text_past_it() {
+        let cards: String = (1..=4)
+            .map(|k| {
+                format!(
+                    "Story number {k} of the day\n\
+                     The people of the town came out on Sunday to see the parade, and {k} of \
+                     them said that it was the best one that they had seen in years.\n"
+                )
+            })
+            .collect();
+        let page = format!(
+            "{ARTICLE}Related\n{cards}All shows.\nWatch our shows\nThe next episode is on tonight!\n\
+             The team behind the show is back with the stories of the week, and this time they \
+             went to the mountains.\n"
+        );
+        let got = rules_by_line(&page);
+        let rule = |start: &str| got.iter().find(|(l, _)| l.starts_with(start)).unwrap().1;
+        assert_eq!(rule("Watch our shows"), "outside_main_text", "{got:?}");
+        assert_eq!(rule("The team behind"), "outside_main_text", "{got:?}");
     }
 
     #[test]
