@@ -592,8 +592,9 @@ impl ChromeDetector {
                 evidence: "a short line in brackets (an editor's link or note)".into(),
             });
         }
-        // A sentence said twice is the article's, doubled by the scrape.
-        if let Some(m) = doubled(h).filter(|_| !f.sentence) {
+        // A sentence said twice is the article's, doubled by the scrape; a long line that
+        // opens with a phrase said twice is not a headline.
+        if let Some(m) = doubled(h).filter(|&m| !f.sentence && f.words <= 3 * m) {
             return Some(Hit {
                 rule: "doubled_headline",
                 score: 0.7,
