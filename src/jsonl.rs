@@ -473,7 +473,7 @@ pub(crate) fn for_each_batch(
     skip: u64,
     mut spool: Option<&mut dyn Write>,
     check: Check<'_>,
-    mut f: impl FnMut(&[(u64, Vec<u8>)], usize) -> Result<()>,
+    mut f: impl FnMut(&[(u64, &[u8])], usize) -> Result<()>,
 ) -> Result<()> {
     let batch = batch.max(1);
     let mut lineno = 0u64;
@@ -496,13 +496,15 @@ pub(crate) fn for_each_batch(
         }
         lineno += 1;
     }
-    let mut lines: Vec<(u64, Vec<u8>)> = Vec::with_capacity(batch);
+    // A batch's lines are read one after another into one buffer (no allocation a line),
+    // then handed out as slices of it.
+    let mut ends: Vec<(u64, usize)> = Vec::with_capacity(batch);
     loop {
         check()?;
-        lines.clear();
-        let mut bytes_read = 0usize;
-        while lines.len() < batch && bytes_read < (64 << 20) {
-            let mut buf = Vec::new();
+        buf.clear();
+        ends.clear();
+        while ends.len() < batch && buf.len() < (64 << 20) {
+            let start = buf.len();
             let n = reader
                 .read_until(b'\n', &mut buf)
                 .map_err(|e| read_err(lineno, e))?;
@@ -510,17 +512,25 @@ pub(crate) fn for_each_batch(
                 break;
             }
             if let Some(w) = spool.as_mut() {
-                w.write_all(&buf)
+                w.write_all(&buf[start..])
                     .map_err(|e| Error::io("cannot spool standard input", e))?;
             }
             lineno += 1;
-            bytes_read += n;
-            lines.push((lineno, buf));
+            ends.push((lineno, buf.len()));
         }
-        if lines.is_empty() {
+        if ends.is_empty() {
             return Ok(());
         }
-        f(&lines, bytes_read)?;
+        let mut start = 0;
+        let lines: Vec<(u64, &[u8])> = ends
+            .iter()
+            .map(|&(n, end)| {
+                let line = &buf[start..end];
+                start = end;
+                (n, line)
+            })
+            .collect();
+        f(&lines, buf.len())?;
     }
 }
 
