@@ -505,9 +505,7 @@ pub(crate) fn for_each_batch(
         ends.clear();
         while ends.len() < batch && buf.len() < (64 << 20) {
             let start = buf.len();
-            let n = reader
-                .read_until(b'\n', &mut buf)
-                .map_err(|e| read_err(lineno, e))?;
+            let n = read_line(reader, &mut buf).map_err(|e| read_err(lineno, e))?;
             if n == 0 {
                 break;
             }
@@ -531,6 +529,30 @@ pub(crate) fn for_each_batch(
             })
             .collect();
         f(&lines, buf.len())?;
+    }
+}
+
+/// Appends the next line of `reader` (with its `\n`, if any) to `buf`, as
+/// [`BufRead::read_until`] does, and returns its length (0 at the end); the newline is found
+/// with `memchr`, whose SIMD search (chosen at run time) is several times faster than std's.
+fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>) -> io::Result<usize> {
+    let mut read = 0;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let (done, used) = match memchr::memchr(b'\n', available) {
+            Some(i) => (true, i + 1),
+            None => (available.is_empty(), available.len()),
+        };
+        buf.extend_from_slice(&available[..used]);
+        reader.consume(used);
+        read += used;
+        if done {
+            return Ok(read);
+        }
     }
 }
 

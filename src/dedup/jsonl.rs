@@ -292,7 +292,8 @@ fn read_fields<'a>(
         Ok(_) => "invalid JSON".to_string(),
         Err(reason) => reason,
     };
-    let Ok(s) = std::str::from_utf8(raw) else {
+    // `simdutf8`: the same check as `str::from_utf8`, with SIMD chosen at run time.
+    let Ok(s) = simdutf8::basic::from_utf8(raw) else {
         return Err(slow(raw));
     };
     let s = s.trim();
@@ -524,7 +525,9 @@ pub fn dedup_jsonl_with(
                     let (n, raw) = &lines[i];
                     let changed =
                         || Error::input(format!("{input}:{n}: input changed while reading"));
-                    let s = std::str::from_utf8(raw).map_err(|_| changed())?.trim();
+                    let s = simdutf8::basic::from_utf8(raw)
+                        .map_err(|_| changed())?
+                        .trim();
                     let round = |x: f32| (f64::from(x) * 1e4).round() / 1e4;
                     let dup = r.duplicate_of.map_or_else(|| "null".into(), name);
                     let sim = if r.duplicate_of.is_some() {

@@ -86,6 +86,11 @@ impl Class {
 /// pages have some curly quotes, dashes or accents.
 const CLASS_TABLE_END: usize = 0x3100;
 
+/// The CJK unified ideographs block, whose chars are all [`Class::Single`].
+fn is_unified_ideograph(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}')
+}
+
 /// [`Class::of`] of each char below [`CLASS_TABLE_END`] (surrogates: [`Class::Slow`], never
 /// looked up), computed once, so the table agrees with the predicates by construction.
 fn class_table() -> &'static [Class] {
@@ -307,6 +312,8 @@ pub(super) fn scan(text: &str, out: &mut Vec<u64>, buf: &mut String) -> Result<u
         let len = c.len_utf8();
         let class = match table.get(c as usize) {
             Some(&class) => class,
+            // Chinese text: each ideograph is a token (a test checks the block).
+            None if is_unified_ideograph(c) => Class::Single,
             None => Class::of(c),
         };
         match class {
@@ -504,6 +511,14 @@ mod tests {
                 proptest::prop_assert_eq!(short_ascii_word(&bytes, 0), want);
             }
         }
+    }
+
+    #[test]
+    fn unified_ideographs_are_single_tokens() {
+        for c in ('\u{4e00}'..='\u{9fff}').filter(|&c| is_unified_ideograph(c)) {
+            assert_eq!(Class::of(c), Class::Single, "{c:?}");
+        }
+        assert!(!is_unified_ideograph('\u{3400}') && !is_unified_ideograph('\u{a000}'));
     }
 
     #[test]
