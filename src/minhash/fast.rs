@@ -204,22 +204,37 @@ fn swar_alnum(x: u64) -> (u64, u64) {
 }
 
 /// The hash and length of the ASCII word starting at `bytes[at]` (a letter or digit) when it
-/// is shorter than 8 bytes and ends at an ASCII separator; `None` otherwise (the caller
+/// is shorter than 16 bytes and ends at an ASCII separator; `None` otherwise (the caller
 /// reads it byte by byte).
 #[inline]
 fn short_ascii_word(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
+    let (lo, len) = ascii_run(bytes, at)?;
+    if len < 8 {
+        return Some((short_hash(lo, 0, len), len));
+    }
+    let (hi, rest) = ascii_run(bytes, at + 8)?;
+    (rest < 8).then(|| (short_hash(lo, hi, 8 + rest), 8 + rest))
+}
+
+/// The leading ASCII letters and digits of the 8 bytes at `bytes[at]`, lower-cased and
+/// zero-padded, and their count; `None` when the text has no 8 bytes there or the run goes
+/// on with a non-ASCII char. A count of 8 means the run may go on.
+#[inline]
+fn ascii_run(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
     let mut eight = [0u8; 8];
     eight.copy_from_slice(bytes.get(at..at + 8)?);
     let x = u64::from_le_bytes(eight);
     let (alnum, alpha) = swar_alnum(x);
     let len = ((!alnum & HIGH).trailing_zeros() / 8) as usize;
-    // A word of 8 or more bytes, or one going on with a non-ASCII char.
-    if len == 8 || (x >> (8 * len)) & 0x80 != 0 {
+    // Letters get 0x20 (lower-cased).
+    let lower = x | (alpha >> 2);
+    if len == 8 {
+        return Some((lower, 8));
+    }
+    if (x >> (8 * len)) & 0x80 != 0 {
         return None;
     }
-    // Letters get 0x20 (lower-cased), then the bytes past the word are cleared.
-    let lo = (x | (alpha >> 2)) & (u64::MAX >> (64 - 8 * len));
-    Some((short_hash(lo, 0, len), len))
+    Some((lower & ((1u64 << (8 * len)) - 1), len))
 }
 
 /// The hash of the word `text[s..e]` folded: lower-cased in place when `general` is false
@@ -497,7 +512,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn eight_bytes_at_once_are_byte_by_byte(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 8..24)) {
+        fn eight_bytes_at_once_are_byte_by_byte(bytes in proptest::collection::vec(proptest::prop_oneof![proptest::prelude::any::<u8>(), b'a'..=b'z', b'A'..=b'Z'], 8..30)) {
             let x = u64::from_le_bytes(bytes[..8].try_into().unwrap());
             let (alnum, alpha) = swar_alnum(x);
             for (i, &b) in bytes[..8].iter().enumerate() {
@@ -506,7 +521,8 @@ mod tests {
             }
             if bytes[0].is_ascii_alphanumeric() {
                 let len = bytes.iter().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(bytes.len());
-                let want = (len < 8 && bytes[len] < 0x80)
+                let loaded = if len < 8 { 8 } else { 16 };
+                let want = (len < 16 && bytes.len() >= loaded && bytes[len] < 0x80)
                     .then(|| (ascii_word_hash(&bytes, 0, len, &mut String::new()), len));
                 proptest::prop_assert_eq!(short_ascii_word(&bytes, 0), want);
             }
