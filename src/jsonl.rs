@@ -395,12 +395,18 @@ impl AtomicOutput {
     /// # Errors
     /// [`ErrorKind::Io`](crate::ErrorKind::Io) on a write failure (disk full, ...).
     pub fn write_line(&mut self, line: &str) -> Result<()> {
+        self.write_spliced(line, "")
+    }
+
+    /// Writes `head`, `tail` and a newline: one line, with no copy to join them.
+    pub(crate) fn write_spliced(&mut self, head: &str, tail: &str) -> Result<()> {
         let target = &self.target;
         let enc = self
             .encoder
             .as_mut()
             .ok_or_else(|| Error::input("output already committed"))?;
-        enc.write_all(line.as_bytes())
+        enc.write_all(head.as_bytes())
+            .and_then(|()| enc.write_all(tail.as_bytes()))
             .and_then(|()| enc.write_all(b"\n"))
             .map_err(|e| Error::io(format!("cannot write {target}"), e))
     }

@@ -426,9 +426,8 @@ fn bin_insert(out: &mut [u32], h: u64) {
     // needs one, or it would search forever).
     let v = (h as u32).min(EMPTY - 1);
     if let Some(slot) = out.get_mut(bin) {
-        if v < *slot {
-            *slot = v;
-        }
+        // Branch-free: whether a shingle lowers its bin is a coin toss early in a document.
+        *slot = (*slot).min(v);
     }
 }
 
