@@ -21,6 +21,10 @@
 //! A document with fewer than `k` tokens is one shingle (all its tokens); an empty document has
 //! no shingle and an empty signature (every slot [`EMPTY`]).
 //!
+//! Each word is hashed from its folded bytes (words of up to 16 bytes read as two `u64`s and
+//! mixed with `splitmix64`, longer ones with `xxh3`), and each window of `k` word hashes by a
+//! rolling polynomial ([`shingle_hashes`]): per token, a few multiplications.
+//!
 //! # Sketch: one-permutation hashing with optimal densification
 //!
 //! Classic MinHash applies `num_perm` independent hash functions to every shingle: 128 hashes
