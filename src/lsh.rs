@@ -156,6 +156,11 @@ impl Band {
             new.extend(docs.into_iter().map(|d| (k, d)));
         }
         self.pending_len = 0;
+        self.merge(new);
+    }
+
+    /// Merges the pairs `new` (in any order) into the sorted arrays.
+    fn merge(&mut self, mut new: Vec<(u64, u32)>) {
         new.sort_unstable();
         let old_keys = std::mem::take(&mut self.keys);
         let old_docs = std::mem::take(&mut self.docs);
@@ -310,13 +315,13 @@ impl LshIndex {
     pub fn extend_hashes(&mut self, docs: &[(u32, Vec<u64>)]) {
         use rayon::prelude::*;
         self.bands.par_iter_mut().enumerate().for_each(|(b, band)| {
-            for (doc, keys) in docs {
-                if let Some(&k) = keys.get(b) {
-                    band.pending.entry(k).or_default().push(*doc);
-                    band.pending_len += 1;
-                }
-            }
             band.compact();
+            // Straight into one sort: a map of small vectors cost an allocation a bucket.
+            let new = docs
+                .iter()
+                .filter_map(|(doc, keys)| keys.get(b).map(|&k| (k, *doc)))
+                .collect();
+            band.merge(new);
         });
         self.len += docs.len();
     }

@@ -6,7 +6,7 @@
 //!
 //! - **word** k-grams (the default, `ngram = 5`): the [tokenizer](crate::normalize)'s folded
 //!   words (case, accents, Unicode compatibility forms and punctuation folded), `k` at a time,
-//!   hashed by [`shingle_hash`] with the signature seed;
+//!   hashed by [`shingle_hashes`] with the signature seed;
 //! - **char** n-grams: the chars of those folded words (spaces between words dropped), `n` at a
 //!   time; for scripts written without spaces;
 //! - **auto**: char n-grams for a document whose tokens are mostly chars of CJK, kana, hangul,
@@ -20,6 +20,10 @@
 //!
 //! A document with fewer than `k` tokens is one shingle (all its tokens); an empty document has
 //! no shingle and an empty signature (every slot [`EMPTY`]).
+//!
+//! Each word is hashed from its folded bytes (words of up to 16 bytes read as two `u64`s and
+//! mixed with `splitmix64`, longer ones with `xxh3`), and each window of `k` word hashes by a
+//! rolling polynomial ([`shingle_hashes`]): per token, a few multiplications.
 //!
 //! # Sketch: one-permutation hashing with optimal densification
 //!
@@ -57,7 +61,7 @@ use xxhash_rust::xxh3::xxh3_128_with_seed;
 use crate::config::check_range;
 use crate::error::Result;
 use crate::normalize::{fold_word, Token, Tokenizer};
-use crate::shingle::{hash_tokens, shingle_hash, MAX_SHINGLE};
+use crate::shingle::MAX_SHINGLE;
 
 mod fast;
 
@@ -257,12 +261,7 @@ impl MinHasher {
             hashes, shingles, ..
         } = scratch;
         shingles.clear();
-        let (k, seed) = (self.config.ngram, self.config.seed);
-        if hashes.len() >= k {
-            shingles.extend(hashes.windows(k).map(|w| shingle_hash(w, seed)));
-        } else if !hashes.is_empty() {
-            shingles.push(hash_tokens(hashes, seed));
-        }
+        shingle_hashes(hashes, self.config.ngram, self.config.seed, shingles);
         exact
     }
 
@@ -306,9 +305,16 @@ impl MinHasher {
     /// If `out.len()` is not `num_perm`.
     pub fn sketch_into(&self, text: &str, scratch: &mut Scratch, out: &mut [u32]) -> (u128, usize) {
         assert_eq!(out.len(), self.config.num_perm, "signature length");
-        let exact = self.shingles(text, scratch);
-        one_permutation(&scratch.shingles, self.config.seed, out);
-        (exact, scratch.shingles.len())
+        let exact = self.tokens(text, scratch);
+        // The shingles go straight into the bins (not through `scratch.shingles`): what
+        // `one_permutation(&shingles)` gives, without storing and reading them back.
+        out.fill(EMPTY);
+        let (k, seed) = (self.config.ngram, self.config.seed);
+        let count = for_each_shingle(&scratch.hashes, k, seed, |h| bin_insert(out, h));
+        if count > 0 && out.contains(&EMPTY) {
+            densify(seed, out);
+        }
+        (exact, count)
     }
 
     /// The signature of `text`.
@@ -331,6 +337,61 @@ fn exact_hash(hashes: &[u64]) -> u128 {
     }
 }
 
+/// The multiplier of the shingle polynomial: odd (so one changed token always changes the
+/// value) and 3 mod 4 (so `POLY^m - 1` has few factors of 2: two tokens of a window swapped
+/// collide with probability about 2^-60, not 2^-32).
+const POLY: u64 = 0xc2b2_ae3d_27d4_eb4f;
+
+/// Appends the hashes of the `k`-token windows of the token hashes `tokens` to `out`, in
+/// order; fewer than `k` tokens (but some) are one shingle of them all.
+///
+/// A window's hash is the polynomial `t[0]·P^(k-1) + ... + t[k-1]` (mod 2^64) of its token
+/// hashes, finished by [`mix64`] with the seed. Token hashes are already random 64-bit values,
+/// so distinct windows get distinct polynomials except with probability ~2^-60, and the
+/// polynomial rolls: each further window costs two multiplications, where hashing its
+/// `8k` bytes with xxh3 cost several times more (most of the signature's time).
+///
+/// # Panics
+/// If `k` is 0 (configurations are validated before use).
+pub fn shingle_hashes(tokens: &[u64], k: usize, seed: u64, out: &mut Vec<u64>) {
+    out.reserve(tokens.len().saturating_sub(k) + 1);
+    for_each_shingle(tokens, k, seed, |h| out.push(h));
+}
+
+/// Calls `f` with each of [`shingle_hashes`], in order; returns how many there were.
+///
+/// # Panics
+/// If `k` is 0.
+#[inline]
+fn for_each_shingle(tokens: &[u64], k: usize, seed: u64, mut f: impl FnMut(u64)) -> usize {
+    assert!(k > 0, "shingle size must be positive");
+    let key = mix64(seed);
+    let finish = |h: u64| mix64(h ^ key);
+    let poly = |w: &[u64]| {
+        w.iter()
+            .fold(0u64, |h, &t| h.wrapping_mul(POLY).wrapping_add(t))
+    };
+    if tokens.len() < k {
+        if tokens.is_empty() {
+            return 0;
+        }
+        f(finish(poly(tokens)));
+        return 1;
+    }
+    // P^(k-1): the weight of the token leaving the window.
+    let top = (1..k).fold(1u64, |p, _| p.wrapping_mul(POLY));
+    let mut h = poly(&tokens[..k]);
+    f(finish(h));
+    for (&old, &new) in tokens.iter().zip(&tokens[k..]) {
+        h = h
+            .wrapping_sub(old.wrapping_mul(top))
+            .wrapping_mul(POLY)
+            .wrapping_add(new);
+        f(finish(h));
+    }
+    tokens.len() - k + 1
+}
+
 /// `splitmix64`: a fast, well-mixed 64-bit bijection.
 #[inline]
 fn mix64(mut z: u64) -> u64 {
@@ -350,24 +411,28 @@ fn reduce(x: u32, n: usize) -> usize {
 /// One-permutation hashing with optimal densification (see the [module docs](self)) of the
 /// shingle hashes `shingles` into `out`.
 pub fn one_permutation(shingles: &[u64], seed: u64, out: &mut [u32]) {
-    let n = out.len();
     out.fill(EMPTY);
     for &h in shingles {
-        let bin = reduce((h >> 32) as u32, n);
-        // `EMPTY` marks an empty bin: a shingle whose value would be it fills the bin with
-        // the next value, so a document with shingles always has a filled bin (densify
-        // needs one, or it would search forever).
-        let v = (h as u32).min(EMPTY - 1);
-        if let Some(slot) = out.get_mut(bin) {
-            if v < *slot {
-                *slot = v;
-            }
-        }
+        bin_insert(out, h);
     }
     if shingles.is_empty() || !out.contains(&EMPTY) {
         return;
     }
     densify(seed, out);
+}
+
+/// Lets the shingle hash `h` compete in its bin of `out`.
+#[inline]
+fn bin_insert(out: &mut [u32], h: u64) {
+    let bin = reduce((h >> 32) as u32, out.len());
+    // `EMPTY` marks an empty bin: a shingle whose value would be it fills the bin with
+    // the next value, so a document with shingles always has a filled bin (densify
+    // needs one, or it would search forever).
+    let v = (h as u32).min(EMPTY - 1);
+    if let Some(slot) = out.get_mut(bin) {
+        // Branch-free: whether a shingle lowers its bin is a coin toss early in a document.
+        *slot = (*slot).min(v);
+    }
 }
 
 #[cfg(test)]
@@ -477,13 +542,39 @@ mod tests {
         // Pinned slots: the tokenizer, shingle hashing and densification all feed them.
         assert_eq!(
             s[..4],
-            [3_913_188_077, 1_488_549_223, 1_488_549_223, 2_402_440_542]
+            [1_642_155_314, 1_642_155_314, 820_128_649, 2_089_495_576]
         );
         let mut out = vec![0u32; 4];
         one_permutation(&[0x0000_0000_0000_0005, 0xffff_ffff_0000_0007], 0, &mut out);
         assert_eq!(out[0], 5);
         assert_eq!(out[3], 7);
         assert!(out[1] == 5 || out[1] == 7);
+    }
+
+    #[test]
+    fn rolled_shingles_are_the_polynomial_of_each_window() {
+        let tokens: Vec<u64> = (0..20u64).map(|i| mix64(i) ^ (i << 7)).collect();
+        let direct = |w: &[u64], seed| {
+            let p = w
+                .iter()
+                .fold(0u64, |h, &t| h.wrapping_mul(POLY).wrapping_add(t));
+            mix64(p ^ mix64(seed))
+        };
+        for k in 1..=6 {
+            let mut out = Vec::new();
+            shingle_hashes(&tokens, k, 9, &mut out);
+            let want: Vec<u64> = tokens.windows(k).map(|w| direct(w, 9)).collect();
+            assert_eq!(out, want, "k = {k}");
+        }
+        let mut short = Vec::new();
+        shingle_hashes(&tokens[..3], 5, 9, &mut short);
+        assert_eq!(short, [direct(&tokens[..3], 9)]);
+        // Order matters, and swapped tokens do not collide.
+        let mut swapped = Vec::new();
+        shingle_hashes(&[tokens[1], tokens[0], tokens[2]], 3, 9, &mut swapped);
+        assert_ne!(swapped, [direct(&tokens[..3], 9)]);
+        shingle_hashes(&[], 5, 9, &mut swapped);
+        assert_eq!(swapped.len(), 1);
     }
 
     #[test]

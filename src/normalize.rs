@@ -79,6 +79,12 @@ pub fn fold_word(word: &str, out: &mut String) {
         out[start..].make_ascii_lowercase();
         return;
     }
+    // CJK unified ideographs have no decomposition and no case: they are their own fold
+    // (a test checks the block), and Chinese pages are made of them.
+    if word.chars().all(is_ideograph) {
+        out.push_str(word);
+        return;
+    }
     if word.chars().all(|c| (c as u32) < LATIN_TABLE_END) {
         let table = latin_table();
         for c in word.chars() {
@@ -87,6 +93,11 @@ pub fn fold_word(word: &str, out: &mut String) {
         return;
     }
     fold_chars(word.nfkd(), out);
+}
+
+/// CJK unified ideographs (extension A and the main block).
+fn is_ideograph(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
 }
 
 /// Folds already-decomposed chars: drops accents, lower-cases, applies the special foldings.
@@ -444,6 +455,18 @@ mod tests {
             let mut general = String::new();
             fold_chars(word.nfkd(), &mut general);
             proptest::prop_assert_eq!(fast, general);
+        }
+    }
+
+    #[test]
+    fn ideographs_are_their_own_fold() {
+        for c in (0x3400..=0x9FFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_ideograph(c))
+        {
+            let mut general = String::new();
+            fold_chars(std::iter::once(c).nfkd(), &mut general);
+            assert_eq!(general, c.to_string(), "{c:?}");
         }
     }
 

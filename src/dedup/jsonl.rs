@@ -109,6 +109,14 @@ enum First {
     },
 }
 
+/// An output line of the last pass.
+enum Written<'a> {
+    /// A record rewritten whole.
+    Whole(String),
+    /// The record as read, up to its closing brace, then the new fields and the brace.
+    Spliced(&'a str, String),
+}
+
 /// The record is written back through a full parse (it already has one of the output fields,
 /// or is longer than `u32::MAX` bytes).
 const SLOW_WRITE: u32 = u32::MAX;
@@ -292,7 +300,8 @@ fn read_fields<'a>(
         Ok(_) => "invalid JSON".to_string(),
         Err(reason) => reason,
     };
-    let Ok(s) = std::str::from_utf8(raw) else {
+    // `simdutf8`: the same check as `str::from_utf8`, with SIMD chosen at run time.
+    let Ok(s) = simdutf8::basic::from_utf8(raw) else {
         return Err(slow(raw));
     };
     let s = s.trim();
@@ -514,7 +523,7 @@ pub fn dedup_jsonl_with(
                 next += 1;
             }
         }
-        let written: Vec<Result<Option<String>>> = deduper.install(|| {
+        let written: Vec<Result<Option<Written>>> = deduper.install(|| {
             todo.par_iter()
                 .map(|&(i, d)| {
                     let r = &docs[d as usize];
@@ -524,7 +533,9 @@ pub fn dedup_jsonl_with(
                     let (n, raw) = &lines[i];
                     let changed =
                         || Error::input(format!("{input}:{n}: input changed while reading"));
-                    let s = std::str::from_utf8(raw).map_err(|_| changed())?.trim();
+                    let s = simdutf8::basic::from_utf8(raw)
+                        .map_err(|_| changed())?
+                        .trim();
                     let round = |x: f32| (f64::from(x) * 1e4).round() / 1e4;
                     let dup = r.duplicate_of.map_or_else(|| "null".into(), name);
                     let sim = if r.duplicate_of.is_some() {
@@ -544,8 +555,9 @@ pub fn dedup_jsonl_with(
                         if s.len() != write as usize || !s.ends_with('}') {
                             return Err(changed());
                         }
-                        let mut line = String::with_capacity(s.len() + 128);
-                        line.push_str(&s[..s.len() - 1]);
+                        // Only the new fields are built here; the record is written from
+                        // the batch buffer (no copy of its text).
+                        let mut line = String::with_capacity(128);
                         for (key, value) in [
                             (&keys[0], name(r.cluster)),
                             (&keys[1], dup),
@@ -563,7 +575,7 @@ pub fn dedup_jsonl_with(
                             line.push_str(&exact);
                         }
                         line.push('}');
-                        return Ok(Some(line));
+                        return Ok(Some(Written::Spliced(&s[..s.len() - 1], line)));
                     }
                     let mut record: IndexMap<String, &RawValue> =
                         serde_json::from_str(s).map_err(|_| changed())?;
@@ -578,15 +590,19 @@ pub fn dedup_jsonl_with(
                         record.insert(exact_field.clone(), &exact);
                     }
                     serde_json::to_string(&record)
-                        .map(Some)
+                        .map(|line| Some(Written::Whole(line)))
                         .map_err(|e| Error::input(format!("{input}:{n}: cannot write record: {e}")))
                 })
                 .collect()
         });
         for line in written {
             match line? {
-                Some(line) => {
+                Some(Written::Whole(line)) => {
                     out.write_line(&line)?;
+                    summary.records_out += 1;
+                }
+                Some(Written::Spliced(head, tail)) => {
+                    out.write_spliced(head, &tail)?;
                     summary.records_out += 1;
                 }
                 None => summary.dropped += 1,
