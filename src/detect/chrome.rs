@@ -502,7 +502,15 @@ impl ChromeDetector {
 /// the characters code and tables are made of, or no letter at all, or its first letter is
 /// a small letter in a script with capitals (menus and headings start with a capital).
 fn code_like(text: &str) -> bool {
-    if text.contains(|c: char| "{}()[];=<>|\\_│─┼═".contains(c)) {
+    // Bytes for the ASCII ones, chars only on lines with others: this runs on every block.
+    let ascii = |b: u8| {
+        matches!(
+            b,
+            b'{' | b'}' | b'(' | b')' | b'[' | b']' | b';' | b'=' | b'<' | b'>' | b'|' | b'\\'
+                | b'_'
+        )
+    };
+    if text.bytes().any(ascii) || (!text.is_ascii() && text.contains(['│', '─', '┼', '═'])) {
         return true;
     }
     match text.chars().find(|c| c.is_alphabetic()) {
