@@ -59,7 +59,7 @@ use crate::error::Result;
 use crate::normalize::{fold_word, Token, Tokenizer};
 use crate::shingle::{hash_tokens, shingle_hash, MAX_SHINGLE};
 
-mod fast;
+pub(crate) mod fast;
 
 /// The value of a signature slot that no shingle reached (only in empty documents).
 pub const EMPTY: u32 = u32::MAX;

@@ -1,7 +1,7 @@
-//! A one-pass scanner giving exactly the token hashes of [`Tokenizer`](crate::normalize::Tokenizer)
-//! for the texts its fast path handles, hashing each word as it ends instead of collecting
-//! byte ranges first, with ASCII runs scanned byte by byte. A property test holds it to the
-//! tokenizer.
+//! A one-pass scanner giving exactly the tokens of [`Tokenizer`](crate::normalize::Tokenizer)'s
+//! word-by-word path for the texts its fast path handles, hashing each word as it ends instead
+//! of collecting byte ranges first, with ASCII runs scanned byte by byte. Property tests hold
+//! it to that path. The tokenizer runs it first; the dedup scanner runs it on whole texts.
 //!
 //! A char the scanner does not handle (Arabic, Devanagari, ½, emoji, ...) sends only its
 //! whitespace-delimited stretch of text to the tokenizer's general path: UAX #29 always
@@ -22,9 +22,9 @@ const SEED: u64 = super::TOKEN_SEED;
 const STACK_WORD: usize = 32;
 
 /// Where the scanner stopped at a char it does not handle (`at`): the last point before it
-/// that follows ASCII whitespace (or the start), with the output length and single-char token
-/// count there.
-pub(super) struct Resume {
+/// that follows ASCII whitespace (or the start), with the number of tokens emitted and of
+/// single-char tokens there.
+pub(crate) struct Resume {
     pos: usize,
     out_len: usize,
     singles: usize,
@@ -34,36 +34,43 @@ pub(super) struct Resume {
 /// The hash of one folded word: `word` is the text's bytes; `fold` says what folding it needs
 /// (0 none, 1 ASCII lower-casing only, 2 the general fold).
 #[inline]
-fn word_hash(word: &str, fold: u8, buf: &mut String) -> u64 {
+fn word_hash(word: &str, fold: u8, seed: u64, buf: &mut String) -> u64 {
     match fold {
-        0 => xxh3_64_with_seed(word.as_bytes(), SEED),
+        0 => xxh3_64_with_seed(word.as_bytes(), seed),
         1 if word.len() <= STACK_WORD => {
             let mut low = [0u8; STACK_WORD];
             let low = &mut low[..word.len()];
             low.copy_from_slice(word.as_bytes());
             low.make_ascii_lowercase();
-            xxh3_64_with_seed(low, SEED)
+            xxh3_64_with_seed(low, seed)
         }
         _ => {
             buf.clear();
             fold_word(word, buf);
-            xxh3_64_with_seed(buf.as_bytes(), SEED)
+            xxh3_64_with_seed(buf.as_bytes(), seed)
         }
     }
 }
 
-/// Pushes the hashes of `text`'s tokens to `out`; returns the number of single-char tokens
-/// (CJK, Thai, ...), or where to resume (with `out` partly filled) at the first char the fast
-/// path does not handle.
-pub(super) fn scan(text: &str, out: &mut Vec<u64>, buf: &mut String) -> Result<usize, Resume> {
+/// Calls `emit(start, end, hash)` for each of `text`'s tokens, hashed with `seed`; returns
+/// the number of single-char tokens (CJK, Thai, ...), or where to resume (having emitted part
+/// of the tokens) at the first char the fast path does not handle.
+pub(crate) fn scan(
+    text: &str,
+    seed: u64,
+    buf: &mut String,
+    emit: &mut impl FnMut(usize, usize, u64),
+) -> Result<usize, Resume> {
     let bytes = text.as_bytes();
+    // Tokens emitted so far.
+    let mut out_len = 0usize;
     let mut singles = 0usize;
     // The token being read: start, single-char token; and the folding it needs.
     let mut cur: Option<(usize, bool)> = None;
     let mut fold = 0u8;
     let mut resume = Resume {
         pos: 0,
-        out_len: out.len(),
+        out_len: 0,
         singles: 0,
         at: 0,
     };
@@ -74,7 +81,8 @@ pub(super) fn scan(text: &str, out: &mut Vec<u64>, buf: &mut String) -> Result<u
             if b.is_ascii_alphanumeric() {
                 match cur {
                     Some((s, true)) => {
-                        out.push(word_hash(&text[s..i], fold, buf));
+                        out_len += 1;
+                        emit(s, i, word_hash(&text[s..i], fold, seed, buf));
                         cur = Some((i, false));
                         fold = 0;
                     }
@@ -94,7 +102,8 @@ pub(super) fn scan(text: &str, out: &mut Vec<u64>, buf: &mut String) -> Result<u
                 fold = fold.max(u8::from(upper));
             } else {
                 if let Some((s, _)) = cur.take() {
-                    out.push(word_hash(&text[s..i], fold, buf));
+                    out_len += 1;
+                    emit(s, i, word_hash(&text[s..i], fold, seed, buf));
                 }
                 i += 1;
                 while i < bytes.len() && bytes[i] < 0x80 && !bytes[i].is_ascii_alphanumeric() {
@@ -103,7 +112,7 @@ pub(super) fn scan(text: &str, out: &mut Vec<u64>, buf: &mut String) -> Result<u
                 if bytes[i - 1].is_ascii_whitespace() {
                     resume = Resume {
                         pos: i,
-                        out_len: out.len(),
+                        out_len,
                         singles,
                         at: i,
                     };
@@ -123,7 +132,8 @@ pub(super) fn scan(text: &str, out: &mut Vec<u64>, buf: &mut String) -> Result<u
             fold = 2;
         } else if is_char_token(c) && c.is_alphanumeric() {
             if let Some((s, _)) = cur {
-                out.push(word_hash(&text[s..i], fold, buf));
+                out_len += 1;
+                emit(s, i, word_hash(&text[s..i], fold, seed, buf));
             }
             cur = Some((i, true));
             singles += 1;
@@ -131,7 +141,8 @@ pub(super) fn scan(text: &str, out: &mut Vec<u64>, buf: &mut String) -> Result<u
         } else if c.is_alphanumeric() {
             match cur {
                 Some((s, true)) => {
-                    out.push(word_hash(&text[s..i], fold, buf));
+                    out_len += 1;
+                    emit(s, i, word_hash(&text[s..i], fold, seed, buf));
                     cur = Some((i, false));
                 }
                 None => cur = Some((i, false)),
@@ -139,12 +150,13 @@ pub(super) fn scan(text: &str, out: &mut Vec<u64>, buf: &mut String) -> Result<u
             }
             fold = 2;
         } else if let Some((s, _)) = cur.take() {
-            out.push(word_hash(&text[s..i], fold, buf));
+            out_len += 1;
+            emit(s, i, word_hash(&text[s..i], fold, seed, buf));
         }
         i += len;
     }
     if let Some((s, _)) = cur {
-        out.push(word_hash(&text[s..], fold, buf));
+        emit(s, text.len(), word_hash(&text[s..], fold, seed, buf));
     }
     Ok(singles)
 }
@@ -161,10 +173,11 @@ pub(super) fn token_hashes(
     let mut singles = 0;
     let mut pos = 0;
     loop {
-        match scan(&text[pos..], out, buf) {
+        let base = out.len();
+        match scan(&text[pos..], SEED, buf, &mut |_, _, h| out.push(h)) {
             Ok(n) => return singles + n,
             Err(r) => {
-                out.truncate(r.out_len);
+                out.truncate(base + r.out_len);
                 singles += r.singles;
                 let (start, at) = (pos + r.pos, pos + r.at);
                 let end = text[at..]
@@ -192,7 +205,7 @@ pub(super) fn whitespace_hashes(text: &str, out: &mut Vec<u64>, buf: &mut String
     for word in text.split(is_space).filter(|w| !w.is_empty()) {
         let h = if word.is_ascii() {
             let fold = u8::from(word.bytes().any(|b| b.is_ascii_uppercase()));
-            word_hash(word, fold, buf)
+            word_hash(word, fold, SEED, buf)
         } else {
             // `str::to_lowercase`, not per char: a final sigma depends on its context.
             *buf = word.to_lowercase();
@@ -207,17 +220,18 @@ mod tests {
     use super::*;
     use crate::normalize::Tokenizer;
 
+    /// The tokenizer's word-by-word path (the tokenizer itself runs [`scan`] first).
     fn engine(text: &str) -> Vec<u64> {
-        Tokenizer::new(SEED)
-            .tokenize(text)
-            .iter()
-            .map(|t| t.hash)
-            .collect()
+        let mut out = Vec::new();
+        Tokenizer::new(SEED).tokenize_words(text, 0, &mut out);
+        out.iter().map(|t| t.hash).collect()
     }
 
     fn fast(text: &str) -> Option<Vec<u64>> {
         let mut out = Vec::new();
-        scan(text, &mut out, &mut String::new()).ok().map(|_| out)
+        scan(text, SEED, &mut String::new(), &mut |_, _, h| out.push(h))
+            .ok()
+            .map(|_| out)
     }
 
     fn stretched(text: &str) -> (Vec<u64>, usize) {
