@@ -836,6 +836,11 @@ impl Detector for ChromeDetector {
                 .max_by_key(|&k| (feats[k].words, k));
             // Named by its words, not its line numbers: later passes see fewer lines.
             let opening = format!("opens {:?}", head(doc.block_text(a), 6));
+            // Formatted once: most blocks outside are chrome.
+            let evidence = [
+                format!("before the main text, which {opening}"),
+                format!("after the main text, which {opening}"),
+            ];
             for (k, f) in feats.iter().enumerate() {
                 if (a..=z).contains(&k) || hits[k].is_some() || Some(k) == title {
                     continue;
@@ -843,11 +848,10 @@ impl Detector for ChromeDetector {
                 if f.prose && f.words >= self.config.keep_words {
                     continue;
                 }
-                let side = if k < a { "before" } else { "after" };
                 hits[k] = Some(Hit {
                     rule: "outside_main_text",
                     score: 0.6,
-                    evidence: format!("{side} the main text, which {opening}"),
+                    evidence: evidence[usize::from(k > a)].clone(),
                 });
             }
         }
