@@ -448,11 +448,22 @@ fn resolve(mut spans: Vec<Span>) -> Vec<Span> {
         return spans;
     }
     let mut order: Vec<usize> = (0..spans.len()).collect();
+    // Spans that overlap nowhere stay as they are, sorted (no two share a start).
+    order.sort_unstable_by_key(|&i| (spans[i].start, spans[i].end));
+    if order
+        .windows(2)
+        .all(|w| spans[w[0]].end <= spans[w[1]].start)
+    {
+        spans.sort_unstable_by_key(|s| s.start);
+        return spans;
+    }
     // Stable: equal scores keep detector order.
-    order.sort_by(|&a, &b| spans[b].score.total_cmp(&spans[a].score));
+    order.sort_by(|&a, &b| spans[b].score.total_cmp(&spans[a].score).then(a.cmp(&b)));
     // start -> end of claimed ranges, disjoint.
     let mut claimed: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut out = Vec::with_capacity(spans.len());
+    // (start, end, span) of each piece kept, in the order claimed.
+    let mut kept: Vec<(usize, usize, usize)> = Vec::with_capacity(spans.len());
+    let mut pieces = Vec::new();
     for i in order {
         let span = &spans[i];
         let mut pos = span.start;
@@ -467,7 +478,7 @@ fn resolve(mut spans: Vec<Span>) -> Vec<Span> {
                 .range(span.start + 1..span.end)
                 .map(|(&s, &e)| (s, e)),
         );
-        let mut pieces = Vec::new();
+        pieces.clear();
         for (s, e) in overlapping {
             if e <= pos {
                 continue;
@@ -483,17 +494,28 @@ fn resolve(mut spans: Vec<Span>) -> Vec<Span> {
         if pos < span.end {
             pieces.push((pos, span.end));
         }
-        for (s, e) in pieces {
+        for &(s, e) in &pieces {
             claimed.insert(s, e);
-            out.push(Span {
-                start: s,
-                end: e,
-                ..span.clone()
-            });
+            kept.push((s, e, i));
         }
     }
-    out.sort_by_key(|s| (s.start, s.end));
-    out
+    kept.sort_by_key(|&(s, e, _)| (s, e));
+    // A span kept in one piece moves into the output; one cut in several is copied.
+    let mut count = vec![0usize; spans.len()];
+    for &(_, _, i) in &kept {
+        count[i] += 1;
+    }
+    let mut spans: Vec<Option<Span>> = spans.into_iter().map(Some).collect();
+    kept.into_iter()
+        .filter_map(|(start, end, i)| {
+            let span = if count[i] == 1 {
+                spans[i].take()?
+            } else {
+                spans[i].clone()?
+            };
+            Some(Span { start, end, ..span })
+        })
+        .collect()
 }
 
 /// The text with `spans` (sorted, disjoint) cut out.

@@ -20,6 +20,8 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+mod scan;
+
 /// A word of the original text: its byte range and the hash of its folded form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Token {
@@ -291,6 +293,26 @@ impl Tokenizer {
 
     /// Appends the tokens of `text` to `out`; offsets are shifted by `offset`.
     pub fn tokenize_into(&mut self, text: &str, offset: usize, out: &mut Vec<Token>) {
+        let first = out.len();
+        // One pass over the text, hashing each word as it ends; a char the scanner does not
+        // handle sends the text to the word-by-word path.
+        let mut emit = |start, end, hash| {
+            out.push(Token {
+                start: offset + start,
+                end: offset + end,
+                hash,
+            });
+        };
+        if scan::scan(text, self.seed, &mut self.buf, &mut emit).is_ok() {
+            return;
+        }
+        out.truncate(first);
+        self.tokenize_words(text, offset, out);
+    }
+
+    /// [`tokenize_into`](Self::tokenize_into) word by word: the words' byte ranges first, then
+    /// each folded and hashed.
+    pub(crate) fn tokenize_words(&mut self, text: &str, offset: usize, out: &mut Vec<Token>) {
         let seed = self.seed;
         let buf = &mut self.buf;
         self.spans.clear();
@@ -446,6 +468,19 @@ mod tests {
             let fast = collect(|t, f| { fast_words(t, f); }, &text);
             let general = collect(|t, f| uax29_words(t, f), &text);
             proptest::prop_assert_eq!(fast, general);
+        }
+
+        /// The one-pass scanner gives the word-by-word path's tokens, offsets included.
+        #[test]
+        fn scanned_tokens_are_the_word_path_s(
+            text in "[ -~\t\n\u{a0}-\u{24f}\u{300}-\u{36f}\u{391}-\u{3c9}\u{400}-\u{45f}\u{e00}-\u{e7f}\u{2010}-\u{2027}\u{3000}-\u{30ff}\u{4e00}-\u{4e40}\u{ff00}-\u{ffef}\u{bd}\u{600}-\u{6ff}]{0,60}",
+            long in "[A-Za-z]{30,40}",
+        ) {
+            let text = format!("{text} {long}");
+            let (mut got, mut want) = (Vec::new(), Vec::new());
+            Tokenizer::new(7).tokenize_into(&text, 3, &mut got);
+            Tokenizer::new(7).tokenize_words(&text, 3, &mut want);
+            proptest::prop_assert_eq!(got, want);
         }
 
         #[test]

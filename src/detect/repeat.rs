@@ -34,7 +34,7 @@ use crate::config::RepeatConfig;
 use crate::detect::Detector;
 use crate::document::{Document, Label, Span};
 use crate::normalize::{fold_word, Tokenizer};
-use crate::shingle::{hash_tokens, shingles_into};
+use crate::shingle::hash_tokens;
 use crate::similarity::token_edit_ratio;
 
 /// The detector's versioned name.
@@ -64,6 +64,16 @@ impl RepeatDetector {
             .collect();
         Self { config, markers }
     }
+}
+
+/// The index key of a shingle (a window of token hashes). Keys are only compared, never
+/// kept, so a multiply-and-rotate mix of the (already random) token hashes serves, at a
+/// fraction of the cost of hashing their bytes.
+#[inline]
+fn window_key(window: &[u64]) -> u64 {
+    window.iter().fold(0x243f_6a88_85a3_08d3, |h: u64, &t| {
+        (h.rotate_left(23) ^ t).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    })
 }
 
 /// A stretch of words that a block shares, in order, with a source block.
@@ -207,7 +217,7 @@ impl Detector for RepeatDetector {
                 continue;
             }
             shingles.clear();
-            shingles_into(&hashes, k, 0, &mut shingles);
+            shingles.extend(hashes.windows(k).map(window_key));
             for (i, &h) in shingles.iter().enumerate() {
                 #[allow(clippy::cast_possible_truncation)]
                 let idx = entries.len() as u32;
