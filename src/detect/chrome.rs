@@ -1136,6 +1136,19 @@ mod tests {
         );
     }
 
+    /// `n` teaser cards: a headline, then a paragraph standing alone.
+    fn teaser_cards(n: usize) -> String {
+        (1..=n)
+            .map(|k| {
+                format!(
+                    "Story number {k} of the day\n\
+                 The people of the town came out on Sunday to see the parade, and {k} of \
+                 them said that it was the best one that they had seen in years.\n"
+                )
+            })
+            .collect()
+    }
+
     /// The rules that fired on each line of `page` that is chrome.
     fn rules_by_line(page: &str) -> Vec<(&str, &'static str)> {
         let got = spans(page);
@@ -1295,15 +1308,7 @@ mod tests {
             "{got:?}"
         );
         // A long feed of cards, an ad among them, is one list.
-        let many: String = (1..=12)
-            .map(|k| {
-                format!(
-                    "Story number {k} of the day\n\
-                     The people of the town came out on Sunday to see the parade, and {k} of \
-                     them said that it was the best one that they had seen in years.\n"
-                )
-            })
-            .collect();
+        let many = teaser_cards(12);
         let page = format!("{ARTICLE}Related\n{many}Sponsored by our partners\n{many}");
         let got = rules_by_line(&page);
         assert!(
@@ -1402,15 +1407,7 @@ mod tests {
 
     #[test]
     fn a_list_of_cards_does_not_carry_the_main_text_past_it() {
-        let cards: String = (1..=4)
-            .map(|k| {
-                format!(
-                    "Story number {k} of the day\n\
-                     The people of the town came out on Sunday to see the parade, and {k} of \
-                     them said that it was the best one that they had seen in years.\n"
-                )
-            })
-            .collect();
+        let cards = teaser_cards(4);
         let page = format!(
             "{ARTICLE}Related\n{cards}All shows.\nWatch our shows\nThe next episode is on tonight!\n\
              The team behind the show is back with the stories of the week, and this time they \
