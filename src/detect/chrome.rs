@@ -10,8 +10,9 @@
 //!    least `min_stopword_share` are stopwords of the page's language, or when it ends a
 //!    sentence with at least half that many words and a share not far below. Each block gets
 //!    a value: its word count if it is prose, else `-(line_penalty + word_penalty × words)`;
-//!    prose under 20 words that ends no sentence is a headline and worth 0, on pages whose
-//!    long paragraphs end their sentences (not hard-wrapped text or verse); a paragraph with
+//!    prose under 20 words that ends no sentence, or asks a question, is a headline and worth
+//!    0, on pages whose long paragraphs end their sentences (not hard-wrapped text or verse);
+//!    a paragraph with
 //!    no other beside it (a teaser's abstract between two headlines) is worth
 //!    `lone_paragraph_weight` of its words, and a line that is not prose costs twice as
 //!    much when it recurs three times or more (a feed's "Save", "More like this"); a
@@ -33,8 +34,9 @@
 //!    `src/lexicon/chrome/<lang>.txt` (all languages merged): a line made only of interface
 //!    words (`interface`: "Share on Facebook", "Sign in", "Lire la suite"), a promo or legal
 //!    notice (`promo`), a photo credit or caption with a credit (`credit`), a list header and
-//!    the headline-like lines under it, or cards (a headline and a paragraph standing alone;
-//!    a numbered heading over a paragraph ends them: the article's next section)
+//!    the headline-like lines under it, or cards (a headline and a paragraph standing alone,
+//!    or the two glued on one line, cut short; a numbered heading over a paragraph ends them:
+//!    the article's next section)
 //!    (`related_list`: "Read also", "Lesen Sie auch"); a
 //!    short line closed by the same credit as a caption of the page (`credit`); a headline
 //!    standing right under a caption (`related_card`, a teaser); a line that opens with the
@@ -264,6 +266,8 @@ struct Features {
     first: usize,
     stop: usize,
     sentence: bool,
+    /// The block ends with a question mark.
+    question: bool,
     prose: bool,
     /// The block looks like a line of code or data rather than a menu entry.
     code: bool,
@@ -327,6 +331,7 @@ impl ChromeDetector {
                     .filter(|&&m| m & bit != 0)
                     .count();
                 let sentence = ends_sentence(doc.block_text(i));
+                let question = sentence && ends_question(doc.block_text(i));
                 #[allow(clippy::cast_precision_loss)]
                 let share = if words == 0 {
                     0.0
@@ -342,6 +347,7 @@ impl ChromeDetector {
                     words,
                     stop,
                     sentence,
+                    question,
                     prose,
                     code,
                     first,
@@ -387,8 +393,12 @@ impl ChromeDetector {
         for &key in &keys {
             *counts.entry(key).or_default() += 1;
         }
-        let headline =
-            |f: &Features| punctuated && f.prose && !f.sentence && f.words < HEADLINE_PROSE_WORDS;
+        // A short question is a headline too: a feed's teasers ask ("Why are my feet
+        // numb?"); an article's questions stand in its paragraphs, or as sub-headings, which
+        // are worth nothing either way.
+        let headline = |f: &Features| {
+            punctuated && f.prose && (!f.sentence || f.question) && f.words < HEADLINE_PROSE_WORDS
+        };
         let paragraph = |k: usize| feats.get(k).is_some_and(|f| f.prose && !headline(f));
         let values: Vec<f64> = feats
             .iter()
@@ -501,9 +511,15 @@ impl ChromeDetector {
                     // Cards go on as long as they come; links stop at `MAX_LIST_LINES` in
                     // a row. A line a cue already named chrome (an ad between cards) does
                     // not end the list.
+                    // A card may come as one line, its headline glued to an abstract cut
+                    // short: prose that ends no sentence.
+                    let glued = {
+                        let f = &feats[j];
+                        f.prose && !f.sentence && f.words <= MAX_ABSTRACT_WORDS
+                    };
                     if abstract_at(j) {
                         links = 0;
-                    } else if Self::headline_like(doc, j, &feats[j]) {
+                    } else if glued || Self::headline_like(doc, j, &feats[j]) {
                         links += 1;
                     } else if hits[j].is_none() {
                         break;
@@ -921,13 +937,22 @@ fn head(text: &str, n: usize) -> String {
 }
 
 fn ends_sentence(text: &str) -> bool {
-    let t = text.trim_end_matches(|c: char| {
+    trim_closers(text).ends_with(['.', '!', '?', '…', '。', '！', '？'])
+}
+
+/// Whether `text` ends with a question mark (a feed's headlines often ask).
+fn ends_question(text: &str) -> bool {
+    trim_closers(text).ends_with(['?', '？', '؟'])
+}
+
+/// `text` without the quotes, brackets and spaces that may close a sentence.
+fn trim_closers(text: &str) -> &str {
+    text.trim_end_matches(|c: char| {
         matches!(
             c,
             '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '」' | '』' | '*'
         ) || c.is_whitespace()
-    });
-    t.ends_with(['.', '!', '?', '…', '。', '！', '？'])
+    })
 }
 
 impl Detector for ChromeDetector {
@@ -1329,6 +1354,51 @@ mod tests {
             got.iter()
                 .filter(|(l, _)| l.starts_with("2. Take") || l.starts_with("The trains run"))
                 .all(|(_, r)| r.is_empty()),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_feed_of_questions_after_the_article_is_not_a_part_of_it() {
+        let questions: String = [
+            "Why are my legs and feet numb at night?",
+            "What can cause a burning sensation in the hands?",
+            "How do the trains of the city get their power?",
+            "When is the best time of the year to plant a tree?",
+            "Who pays for the repairs of the roads after the winter?",
+            "Where do the birds of the town go in the autumn?",
+        ]
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
+        let page = format!("{ARTICLE}Sport\n{questions}");
+        let got = rules_by_line(&page);
+        assert!(
+            got.iter()
+                .filter(|(l, _)| l.ends_with('?'))
+                .all(|(_, r)| *r == "outside_main_text"),
+            "{got:?}"
+        );
+        // A question inside the article stays.
+        let page = format!("{ARTICLE}Why does it matter?\n{ARTICLE}");
+        assert!(rules_by_line(&page).iter().all(|(_, r)| r.is_empty()));
+    }
+
+    #[test]
+    fn cards_glued_on_one_line_under_a_list_header_are_a_list() {
+        let cards = "Related coverage\n\
+                     Pets are good for our health A review of the studies lists the many ways \
+                     in which the pets of the house help the people who\n\
+                     New trains for the northern line The first of the new trains arrived at \
+                     the depot on Monday and the city says that they will\n\
+                     School meals to cost more Parents will pay more for the meals of their \
+                     children from September after the price of the food went\n";
+        let page = format!("{ARTICLE}{cards}{ARTICLE}");
+        let got = rules_by_line(&page);
+        assert!(
+            got.iter()
+                .filter(|(l, _)| l.starts_with("Pets") || l.starts_with("School"))
+                .all(|(_, r)| *r == "other"),
             "{got:?}"
         );
     }
