@@ -16,7 +16,9 @@
 //!    no other beside it (a teaser's abstract between two headlines) is worth
 //!    `lone_paragraph_weight` of its words, and a line that is not prose costs twice as
 //!    much when it recurs three times or more (a feed's "Save", "More like this"); a
-//!    bulleted item ("+ Added banners") is the article's list and costs nothing; a line a
+//!    bulleted item ("+ Added banners") is the article's list and costs nothing; a long
+//!    sentence with some stopwords but fewer than prose needs (names, figures, loanwords) is
+//!    worth half its words; a line a
 //!    local cue (below) names chrome is not prose, however long. The
 //!    main text is the run of blocks with the largest total value (a maximum-sum subarray, in
 //!    one pass), so short lines between paragraphs (sub-headings, list items, code) stay with
@@ -431,6 +433,13 @@ impl ChromeDetector {
                     // "More like this") or an ad slot; a page of hard-wrapped text repeats
                     // its running header, which is the text's own.
                     -(cfg.line_penalty + cfg.word_penalty * f.words as f64) * RECURRING_LINE_COST
+                } else if f.sentence
+                    && f.words >= cfg.min_words
+                    && f.stop as f64 >= 0.35 * cfg.min_stopword_share * f.words as f64
+                {
+                    // A long sentence a little short of stopwords (a paragraph of names and
+                    // loanwords) is worth half its words: menus end no sentences.
+                    0.5 * f.words as f64
                 } else {
                     -(cfg.line_penalty + cfg.word_penalty * f.words as f64)
                 }
@@ -1413,6 +1422,20 @@ mod tests {
         );
         let got = rules_by_line(&page);
         assert!(got.iter().all(|(_, r)| r.is_empty()), "{got:?}");
+    }
+
+    #[test]
+    fn a_sentence_of_names_at_the_edge_of_the_article_stays() {
+        // Few stopwords (names, figures, loanwords), but a sentence: menus end none.
+        let names = "Acme 12.4%, Globex 8.1%, Initech 7.9% and Hooli 3.2% led the gains.";
+        let page = format!("Home\nNews\n{ARTICLE}{names}\nPrivacy policy\n");
+        let got = rules_by_line(&page);
+        assert!(
+            got.iter()
+                .filter(|(l, _)| l.starts_with("Acme"))
+                .all(|(_, r)| r.is_empty()),
+            "{got:?}"
+        );
     }
 
     #[test]
