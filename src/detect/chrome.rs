@@ -14,7 +14,9 @@
 //!    0, on pages whose long paragraphs end their sentences (not hard-wrapped text or verse);
 //!    a paragraph with
 //!    no other beside it (a teaser's abstract between two headlines) is worth
-//!    `lone_paragraph_weight` of its words, and a line that is not prose costs twice as
+//!    `lone_paragraph_weight` of its words (nothing, in a feed: two or more such abstracts
+//!    a few lines apart, each under a headline and beside a short line with a number, its
+//!    date or byline), and a line that is not prose costs twice as
 //!    much when it recurs three times or more (a feed's "Save", "More like this"); a
 //!    bulleted item ("+ Added banners") is the article's list and costs nothing; a long
 //!    sentence with some stopwords but fewer than prose needs (names, figures, loanwords) is
@@ -94,6 +96,8 @@ const MAX_CREDIT_WORDS: usize = 25;
 const MAX_HEADLINE_WORDS: usize = 20;
 /// Most lines a list of links runs under its header.
 const MAX_LIST_LINES: usize = 15;
+/// Most lines between two cards of one feed.
+const FEED_REACH: usize = 8;
 /// Most words of a teaser card's abstract under a list header.
 const MAX_ABSTRACT_WORDS: usize = 80;
 /// Words of a title.
@@ -404,6 +408,27 @@ impl ChromeDetector {
             punctuated && f.prose && (!f.sentence || f.question) && f.words < HEADLINE_PROSE_WORDS
         };
         let paragraph = |k: usize| feats.get(k).is_some_and(|f| f.prose && !headline(f));
+        // A feed's cards: a headline, an abstract standing alone, a short line with a number
+        // (its date or byline) beside it; two or more within a few lines of each other.
+        let dated = |j: usize| {
+            feats.get(j).is_some_and(|g| {
+                !g.prose && g.words <= 6 && (0..g.words).any(|t| Self::is_number(doc, j, t))
+            })
+        };
+        let cards: Vec<usize> = (1..feats.len())
+            .filter(|&k| {
+                feats[k].prose
+                    && !headline(&feats[k])
+                    && !paragraph(k - 1)
+                    && !paragraph(k + 1)
+                    && Self::headline_like(doc, k - 1, &feats[k - 1])
+                    && (dated(k + 1) || dated(k + 2) || dated(k.wrapping_sub(2)))
+            })
+            .collect();
+        let in_feed = |k: usize| {
+            cards.binary_search(&k).is_ok()
+                && cards.iter().any(|&c| c != k && c.abs_diff(k) <= FEED_REACH)
+        };
         let values: Vec<f64> = feats
             .iter()
             .enumerate()
@@ -420,7 +445,9 @@ impl ChromeDetector {
                     // alone, where an article's run on.
                     let alone = !paragraph(k.wrapping_sub(1)) && !paragraph(k + 1);
                     f.words as f64
-                        * if alone {
+                        * if in_feed(k) {
+                            0.0
+                        } else if alone {
                             cfg.lone_paragraph_weight
                         } else {
                             1.0
@@ -1434,6 +1461,30 @@ mod tests {
             got.iter()
                 .filter(|(l, _)| l.starts_with("Acme"))
                 .all(|(_, r)| r.is_empty()),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_feed_of_dated_cards_after_the_article_is_not_a_part_of_it() {
+        let card = |k: usize| {
+            format!(
+                "Transport\n\
+                 Uber was supposed to be our public transit {k}\n\
+                 The town decided to pay for part of the rides of its people rather than for a \
+                 bus line of its own, and for a while it worked well, but the costs of the \
+                 plan went up every year since it began in the spring.\n\
+                 Laura Bliss\n\
+                 Apr {k}, 2019\n"
+            )
+        };
+        let feed: String = (1..=4).map(card).collect();
+        let page = format!("{ARTICLE}{feed}");
+        let got = rules_by_line(&page);
+        assert!(
+            got.iter()
+                .filter(|(l, _)| l.starts_with("The town decided"))
+                .all(|(_, r)| *r == "outside_main_text"),
             "{got:?}"
         );
     }
