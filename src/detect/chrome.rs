@@ -9,26 +9,29 @@
 //! 2. **Main text.** A block is *prose* when it has at least `min_words` words of which at
 //!    least `min_stopword_share` are stopwords of the page's language, or when it ends a
 //!    sentence with at least half that many words and a share not far below. Each block gets
-//!    a value: its word count if it is prose, else `-(line_penalty + word_penalty × words)`;
-//!    prose under 20 words that ends no sentence, or asks a question, is a headline and worth
-//!    0, on pages whose long paragraphs end their sentences (not hard-wrapped text or verse);
-//!    a paragraph with
-//!    no other beside it (a teaser's abstract between two headlines) is worth
-//!    `lone_paragraph_weight` of its words (nothing, in a feed: two or more such abstracts
-//!    a few lines apart, each under a headline and beside a short line with a number, its
-//!    date or byline), and a line that is not prose costs twice as
-//!    much when it recurs three times or more (a feed's "Save", "More like this"); a
-//!    bulleted item ("+ Added banners") is the article's list and costs nothing; a long
-//!    sentence with some stopwords but fewer than prose needs (names, figures, loanwords) is
-//!    worth half its words; a line a
-//!    local cue (below) names chrome is not prose, however long. The
-//!    main text is the run of blocks with the largest total value (a maximum-sum subarray, in
-//!    one pass), so short lines between paragraphs (sub-headings, list items, code) stay with
-//!    the article while the long runs of short lines around it (menus, link lists, footers)
-//!    fall outside. Runs beside it worth at least `min_part_share` of its value join it, with
-//!    what stands between them: an article cut in two by a long code listing stays whole. A
-//!    line in another language than the page (an English caption on a French page) has no
-//!    stopwords of the page's language and is not prose.
+//!    a value: its word count if it is prose, else `-(line_penalty + word_penalty × words)`,
+//!    with these exceptions:
+//!    - prose under 20 words that ends no sentence, or asks a question, is a headline and
+//!      worth 0, on pages whose long paragraphs end their sentences (not hard-wrapped text or
+//!      verse);
+//!    - a paragraph with no other beside it (a teaser's abstract between two headlines) is
+//!      worth `lone_paragraph_weight` of its words; nothing in a feed: two or more such
+//!      abstracts a few lines apart, each under a headline and beside a short line with a
+//!      number (its date or byline);
+//!    - a line that is not prose costs twice as much when it recurs three times or more (a
+//!      feed's "Save", "More like this");
+//!    - a bulleted item ("+ Added banners") is the article's list and costs nothing;
+//!    - a long sentence with some stopwords but fewer than prose needs (names, figures,
+//!      loanwords) is worth half its words;
+//!    - a line a local cue (below) names chrome is not prose, however long.
+//!
+//!    The main text is the run of blocks with the largest total value (a maximum-sum
+//!    subarray, in one pass), so short lines between paragraphs (sub-headings, list items,
+//!    code) stay with the article while the long runs of short lines around it (menus, link
+//!    lists, footers) fall outside. Runs beside it worth at least `min_part_share` of its
+//!    value join it, with what stands between them: an article cut in two by a long code
+//!    listing stays whole. A line in another language than the page (an English caption on a
+//!    French page) has no stopwords of the page's language and is not prose.
 //! 3. **Outside the main text** every block is chrome (`outside_main_text`), except prose of at
 //!    least `keep_words` words at most `title_reach` blocks above it (a standfirst; elsewhere
 //!    such prose is a teaser's abstract, a bio or a promo) and the title: the longest
