@@ -1,7 +1,7 @@
 //! Sites from URLs: the registered domain (eTLD+1) by the Public Suffix List, so that
 //! `www.example.co.uk/a` and `news.example.co.uk/b` are pages of one site, `example.co.uk`.
 
-/// The registered domain of `url` ("https://news.bbc.co.uk/x" → `bbc.co.uk`), lower-cased.
+/// The registered domain of `url` (`https://news.bbc.co.uk/x` → `bbc.co.uk`), lower-cased.
 /// A URL without a scheme is read as `http://…`. An IP address or a host that is itself a
 /// public suffix is returned whole; `None` when no host can be read.
 pub fn registered_domain(url: &str) -> Option<String> {
