@@ -5,7 +5,9 @@ use chaffless::{Cleaner, CleanerConfig};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let path = args.first().ok_or("usage: profile_fit PAGES.jsonl [ROUNDS]")?;
+    let path = args
+        .first()
+        .ok_or("usage: profile_fit PAGES.jsonl [ROUNDS]")?;
     let rounds: usize = args.get(1).map_or(Ok(20), |r| r.parse())?;
     let (mut texts, mut sites) = (Vec::new(), Vec::new());
     for line in std::fs::read_to_string(path)?.lines() {

@@ -20,7 +20,8 @@
 //!      number (its date or byline);
 //!    - a line that is not prose costs twice as much when it recurs three times or more (a
 //!      feed's "Save", "More like this");
-//!    - a bulleted item ("+ Added banners") is the article's list and costs nothing;
+//!    - a bulleted item ("+ Added banners") is the article's list and costs nothing (a
+//!      bulleted list that ends the article joins it);
 //!    - a long sentence with some stopwords but fewer than prose needs (names, figures,
 //!      loanwords) is worth half its words;
 //!    - a line a local cue (below) names chrome is not prose, however long.
@@ -503,6 +504,12 @@ impl ChromeDetector {
                 break;
             }
             z = end;
+        }
+        // A bulleted list that ends the article is worth nothing, but it is the article's:
+        // menus carry no bullets.
+        let listed = |k: usize| bulleted(doc.block_text(k)) && hits[k].is_none();
+        while z + 1 < feats.len() && listed(z + 1) {
+            z += 1;
         }
         Some((a, z))
     }
@@ -1506,6 +1513,15 @@ mod tests {
             "{got:?}"
         );
         assert!(bulleted("• Two eggs") && !bulleted("+1 for this") && !bulleted("-5 degrees"));
+        // A list that ends the article is the article's too.
+        let page = format!("Home\nNews\n{ARTICLE}{items}About us\nContact\n");
+        let got = rules_by_line(&page);
+        assert!(
+            got.iter()
+                .filter(|(l, _)| l.starts_with("+ Added"))
+                .all(|(_, r)| r.is_empty()),
+            "{got:?}"
+        );
     }
 
     #[test]
