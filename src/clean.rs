@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::CleanerConfig;
 use std::sync::Arc;
 
+use crate::detect::chrome::ChromeCache;
+use crate::detect::comment::CommentCache;
 use crate::detect::{ChromeDetector, CommentDetector, Detector, RepeatDetector};
 use crate::document::{Document, KeptLine, Label, Span};
 use crate::error::{Error, Result};
@@ -116,17 +118,32 @@ impl CleanReport {
 #[derive(Debug)]
 pub struct Cleaner {
     config: CleanerConfig,
-    detectors: Vec<Box<dyn Detector>>,
+    detectors: Detectors,
     pool: Option<rayon::ThreadPool>,
     model: Option<Arc<SiteModel>>,
 }
 
-fn detectors(config: &CleanerConfig, model: Option<Arc<SiteModel>>) -> Vec<Box<dyn Detector>> {
-    vec![
-        Box::new(RepeatDetector::new(config.repeat.clone(), config.seed)),
-        Box::new(CommentDetector::new(config.comment.clone(), config.seed)),
-        Box::new(ChromeDetector::new(config.chrome.clone(), config.seed).with_model(model)),
-    ]
+/// The detectors, in the order they run (a later one sees the spans of the earlier ones).
+#[derive(Debug)]
+struct Detectors {
+    repeat: RepeatDetector,
+    comment: CommentDetector,
+    chrome: ChromeDetector,
+}
+
+/// What the detectors learnt of a page's lines in one pass, for the next passes.
+#[derive(Debug, Default)]
+struct PassCache {
+    comment: CommentCache,
+    chrome: ChromeCache,
+}
+
+fn detectors(config: &CleanerConfig, model: Option<Arc<SiteModel>>) -> Detectors {
+    Detectors {
+        repeat: RepeatDetector::new(config.repeat.clone(), config.seed),
+        comment: CommentDetector::new(config.comment.clone(), config.seed),
+        chrome: ChromeDetector::new(config.chrome.clone(), config.seed).with_model(model),
+    }
 }
 
 impl Cleaner {
@@ -335,14 +352,16 @@ impl Cleaner {
             .filter(|_| self.model.is_some())
             .map(|s| site_hash(s, self.config.seed));
         let doc = Document::new(text, self.config.seed).with_site(site);
-        let mut spans = self.detect(&doc);
+        let mut cache = PassCache::default();
+        let mut spans = self.detect(&doc, &mut cache);
         for _ in 1..MAX_PASSES {
             if spans.is_empty() {
                 break;
             }
             let (rest, map, lines) = render_mapped(text, &spans);
             // The rest reuses the page's tokens for every line kept whole.
-            let more = self.detect(&Document::derived(&rest, &doc, &lines, self.config.seed));
+            let rest = Document::derived(&rest, &doc, &lines, self.config.seed);
+            let more = self.detect(&rest, &mut cache);
             if more.is_empty() {
                 break;
             }
@@ -353,11 +372,12 @@ impl Cleaner {
     }
 
     /// One detection pass over `doc`, overlaps resolved.
-    fn detect(&self, doc: &Document<'_>) -> Vec<Span> {
+    fn detect(&self, doc: &Document<'_>, cache: &mut PassCache) -> Vec<Span> {
+        let d = &self.detectors;
         let mut spans = Vec::new();
-        for d in &self.detectors {
-            d.detect(doc, &mut spans);
-        }
+        d.repeat.detect(doc, &mut spans);
+        d.comment.detect_cached(doc, &mut spans, &mut cache.comment);
+        d.chrome.detect_cached(doc, &mut spans, &mut cache.chrome);
         resolve(spans)
     }
 

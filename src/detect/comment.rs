@@ -79,7 +79,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::CommentConfig;
 use crate::detect::Detector;
-use crate::document::{Document, Label, Span};
+use crate::document::{Document, Label, Span, NO_ORIGIN};
 use crate::normalize::{fold_word, is_char_token, words, Tokenizer};
 
 /// The detector's versioned name.
@@ -825,16 +825,26 @@ impl CommentDetector {
     }
 
     /// Turns the timestamp candidates that hold a timestamp into `timestamp` lines.
-    fn resolve_stamps(&self, doc: &Document<'_>, lines: &mut [Line]) {
+    fn resolve_stamps(&self, doc: &Document<'_>, lines: &mut [Line], cache: &mut CommentCache) {
         for line in lines.iter_mut() {
             if !line.maybe_stamp {
                 continue;
             }
-            let stamp =
-                timestamp(doc.block_text(line.block), line.digit).is_some_and(|(residue, _)| {
-                    // A sentence that mentions a date is text: "I moved here 3 years ago."
-                    residue <= self.config.max_stamp_words && !(line.prose && residue >= 4)
-                });
+            let origin = doc.origin(line.block);
+            let stamp = match cache.stamp(origin) {
+                Some(stamp) => stamp,
+                None => {
+                    let stamp = timestamp(doc.block_text(line.block), line.digit).is_some_and(
+                        |(residue, _)| {
+                            // A sentence that mentions a date is text: "I moved here 3 years
+                            // ago."
+                            residue <= self.config.max_stamp_words && !(line.prose && residue >= 4)
+                        },
+                    );
+                    cache.set_stamp(origin, stamp);
+                    stamp
+                }
+            };
             if stamp {
                 line.role = Role::Stamp;
             }
@@ -1137,6 +1147,57 @@ impl Detector for CommentDetector {
     }
 
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>) {
+        self.detect_cached(doc, out, &mut CommentCache::default());
+    }
+}
+
+/// What the comment detector found of each line of a page, kept for the cleaner's later
+/// passes over the same page: a line kept whole reads the same, so its class and its
+/// timestamp stay (indexed by the line's [`Document::origin`]).
+#[derive(Debug, Default)]
+pub(crate) struct CommentCache {
+    lines: Vec<Option<Line>>,
+    stamps: Vec<Option<bool>>,
+}
+
+impl CommentCache {
+    fn line(&self, origin: u32) -> Option<Line> {
+        self.lines.get(origin as usize).copied().flatten()
+    }
+
+    fn set_line(&mut self, origin: u32, line: Line) {
+        if origin != NO_ORIGIN {
+            let o = origin as usize;
+            if self.lines.len() <= o {
+                self.lines.resize(o + 1, None);
+            }
+            self.lines[o] = Some(line);
+        }
+    }
+
+    fn stamp(&self, origin: u32) -> Option<bool> {
+        self.stamps.get(origin as usize).copied().flatten()
+    }
+
+    fn set_stamp(&mut self, origin: u32, stamp: bool) {
+        if origin != NO_ORIGIN {
+            let o = origin as usize;
+            if self.stamps.len() <= o {
+                self.stamps.resize(o + 1, None);
+            }
+            self.stamps[o] = Some(stamp);
+        }
+    }
+}
+
+impl CommentDetector {
+    /// [`Detector::detect`], reusing (and filling) what `cache` holds of the page's lines.
+    pub(crate) fn detect_cached(
+        &self,
+        doc: &Document<'_>,
+        out: &mut Vec<Span>,
+        cache: &mut CommentCache,
+    ) {
         if !self.config.enabled || doc.blocks().is_empty() {
             return;
         }
@@ -1147,7 +1208,15 @@ impl Detector for CommentDetector {
         let removed = removed_blocks(doc, out);
         let mut lines: Vec<Line> = (0..doc.blocks().len())
             .filter(|&i| !removed[i])
-            .map(|i| self.classify(doc, i, &mut tok, &mut buf))
+            .map(|i| {
+                let origin = doc.origin(i);
+                if let Some(line) = cache.line(origin) {
+                    return Line { block: i, ..line };
+                }
+                let line = self.classify(doc, i, &mut tok, &mut buf);
+                cache.set_line(origin, line);
+                line
+            })
             .collect();
         if !lines
             .iter()
@@ -1155,7 +1224,7 @@ impl Detector for CommentDetector {
         {
             return; // no anchor, no section: most pages stop here
         }
-        self.resolve_stamps(doc, &mut lines);
+        self.resolve_stamps(doc, &mut lines, cache);
 
         // Sections are found, then found again in the page as it reads without them, until
         // a pass finds none: cutting a section out brings its neighbours together (a date and
@@ -1244,7 +1313,7 @@ mod tests {
         let mut lines: Vec<Line> = (0..doc.blocks().len())
             .map(|i| d.classify(&doc, i, &mut tok, &mut buf))
             .collect();
-        d.resolve_stamps(&doc, &mut lines);
+        d.resolve_stamps(&doc, &mut lines, &mut CommentCache::default());
         lines.iter().map(|l| l.role).collect()
     }
 
