@@ -441,6 +441,18 @@ fn push_tokens(
 struct Phrases {
     by_first: FxHashMap<u64, Vec<Vec<PTok>>>,
     num_first: Vec<Vec<PTok>>,
+    /// Bit set of the first words' hashes (low bits): most words of a line start no
+    /// phrase, and a bit test settles them without a hash-map lookup.
+    firsts: Vec<u64>,
+}
+
+/// Bits of [`Phrases::firsts`].
+const FIRST_BITS: usize = 1 << 12;
+
+/// The bit of word hash `h` in [`Phrases::firsts`].
+#[allow(clippy::cast_possible_truncation)]
+fn first_bit(h: u64) -> usize {
+    h as usize % FIRST_BITS
 }
 
 impl Phrases {
@@ -476,7 +488,12 @@ impl Phrases {
                 phrase.pop();
             }
             match phrase.first() {
-                Some(PTok::Word(h)) => out.by_first.entry(*h).or_default().push(phrase),
+                Some(PTok::Word(h)) => {
+                    out.firsts.resize(FIRST_BITS / 64, 0);
+                    let bit = first_bit(*h);
+                    out.firsts[bit / 64] |= 1 << (bit % 64);
+                    out.by_first.entry(*h).or_default().push(phrase);
+                }
                 Some(_) => out.num_first.push(phrase),
                 None => {}
             }
@@ -487,7 +504,17 @@ impl Phrases {
     /// Calls `f` with the end of every match of a phrase starting at `i`.
     fn ends_at(&self, toks: &[Tok], i: usize, f: &mut impl FnMut(usize)) {
         let first: &[Vec<PTok>] = match toks.get(i) {
-            Some(Tok::Word(h)) => self.by_first.get(h).map_or(&[], Vec::as_slice),
+            Some(Tok::Word(h)) => {
+                let bit = first_bit(*h);
+                if self
+                    .firsts
+                    .get(bit / 64)
+                    .map_or(true, |w| w & (1 << (bit % 64)) == 0)
+                {
+                    return;
+                }
+                self.by_first.get(h).map_or(&[], Vec::as_slice)
+            }
             Some(Tok::Num) => &self.num_first,
             None => return,
         };
@@ -531,8 +558,16 @@ fn match_from(phrase: &[PTok], toks: &[Tok], i: usize, f: &mut impl FnMut(usize)
 /// `kinds[0]` (the header noun, the action).
 fn covers(toks: &[Tok], kinds: &[&Phrases]) -> bool {
     let n = toks.len();
-    // reach[p] bit 0: reachable; bit 1: reachable with a phrase of kinds[0] used.
-    let mut reach = vec![0u8; n + 1];
+    // reach[p] bit 0: reachable; bit 1: reachable with a phrase of kinds[0] used. Lines
+    // are short: on the stack.
+    let mut stack = [0u8; 64];
+    let mut heap = Vec::new();
+    let reach: &mut [u8] = if n < stack.len() {
+        &mut stack[..=n]
+    } else {
+        heap.resize(n + 1, 0);
+        &mut heap
+    };
     reach[0] = 1;
     for i in 0..n {
         let r = reach[i];
