@@ -477,6 +477,34 @@ fn resolve(mut spans: Vec<Span>) -> Vec<Span> {
         spans.sort_unstable_by_key(|s| s.start);
         return spans;
     }
+    // Detectors cut whole blocks, so overlapping spans mostly cover the same range: when
+    // every overlap is one, each range goes whole to its best span (ties: the earlier
+    // detector), as the general case below would decide.
+    if order.windows(2).all(|w| {
+        let (a, b) = (&spans[w[0]], &spans[w[1]]);
+        a.end <= b.start || (a.start == b.start && a.end == b.end)
+    }) {
+        let mut best: Vec<usize> = Vec::with_capacity(order.len());
+        for &i in &order {
+            match best.last_mut() {
+                Some(j) if spans[*j].start == spans[i].start => {
+                    let by_score = spans[i].score.total_cmp(&spans[*j].score);
+                    if by_score.then((*j).cmp(&i)).is_gt() {
+                        *j = i;
+                    }
+                }
+                _ => best.push(i),
+            }
+        }
+        let mut spans: Vec<Option<Span>> = spans.into_iter().map(Some).collect();
+        return best.into_iter().filter_map(|i| spans[i].take()).collect();
+    }
+    claim(spans, order)
+}
+
+/// [`resolve`]'s general case: spans claim their bytes from the highest score down; `order`
+/// holds every index of `spans` (non-empty spans).
+fn claim(spans: Vec<Span>, mut order: Vec<usize>) -> Vec<Span> {
     // Stable: equal scores keep detector order.
     order.sort_by(|&a, &b| spans[b].score.total_cmp(&spans[a].score).then(a.cmp(&b)));
     // start -> end of claimed ranges, disjoint.
@@ -798,6 +826,41 @@ mod tests {
         let back = map.span_to_original(&span(3, 6, 1.0));
         let r: Vec<(usize, usize)> = back.iter().map(|s| (s.start, s.end)).collect();
         assert_eq!(r, [(3, 5), (7, 8)]);
+    }
+
+    proptest::proptest! {
+        /// Spans over whole blocks (equal or disjoint ranges) resolve as the general case does.
+        #[test]
+        fn resolve_of_whole_blocks_is_the_general_case(
+            picks in proptest::collection::vec((0usize..4, 0usize..3), 0..10),
+        ) {
+            const BLOCKS: [(usize, usize); 4] = [(0, 5), (5, 9), (10, 20), (20, 21)];
+            let spans: Vec<Span> = picks
+                .iter()
+                .enumerate()
+                .map(|(k, &(b, s))| Span {
+                    rule: format!("r{k}"),
+                    ..span(BLOCKS[b].0, BLOCKS[b].1, [0.5, 0.6, 0.9][s])
+                })
+                .collect();
+            let order: Vec<usize> = (0..spans.len()).collect();
+            proptest::prop_assert_eq!(resolve(spans.clone()), claim(spans, order));
+        }
+    }
+
+    #[test]
+    fn resolve_gives_an_equal_range_to_its_best_span() {
+        let spans: Vec<Span> = [(0.5, "a"), (0.9, "b"), (0.9, "c")]
+            .iter()
+            .map(|&(score, rule)| Span {
+                rule: rule.into(),
+                ..span(0, 5, score)
+            })
+            .chain([span(5, 8, 0.1)])
+            .collect();
+        let out = resolve(spans);
+        let r: Vec<(usize, &str)> = out.iter().map(|s| (s.start, s.rule.as_str())).collect();
+        assert_eq!(r, [(0, "b"), (5, "t")]);
     }
 
     #[test]
