@@ -494,15 +494,22 @@ impl ChromeDetector {
         feats: &[Features],
         main: Option<(usize, usize)>,
         hits: &mut [Option<Hit>],
+        cache: &mut ChromeCache,
     ) {
         let n = feats.len();
         let mut h: Vec<u64> = Vec::new();
         // Lists of links under their headers.
         let mut i = 0;
         while i < n {
-            h.clear();
-            h.extend(doc.tokens(i).iter().map(|t| t.hash));
-            if self.list_header(doc, i, &h) {
+            let origin = doc.origin(i);
+            let header = cache.list_header(origin).unwrap_or_else(|| {
+                h.clear();
+                h.extend(doc.tokens(i).iter().map(|t| t.hash));
+                let header = self.list_header(doc, i, &h);
+                cache.set_list_header(origin, header);
+                header
+            });
+            if header {
                 // Links, or cards: a headline with its abstract, a paragraph that stands
                 // alone (where the article's paragraphs run on).
                 let cfg_min_words = self.config.min_words;
@@ -546,12 +553,14 @@ impl ChromeDetector {
                 let into_main = main.is_some_and(|(a, _)| i < a && j >= a);
                 if j > i + 2 && !into_main {
                     let header = doc.block_text(i);
+                    // Formatted once: one evidence for the whole list.
+                    let evidence = format!("a list of {} links under {header:?}", j - i - 1);
                     for hit in &mut hits[i..j] {
                         if hit.is_none() {
                             *hit = Some(Hit {
                                 rule: "related_list",
                                 score: 0.75,
-                                evidence: format!("a list of {} links under {header:?}", j - i - 1),
+                                evidence: evidence.clone(),
                             });
                         }
                     }
@@ -817,12 +826,13 @@ fn galleries(doc: &Document<'_>, hits: &mut [Option<Hit>]) {
             let mut lens: Vec<usize> = counters[s..e].windows(2).map(|w| w[1].0 - w[0].0).collect();
             lens.sort_unstable();
             let last = (counters[e - 1].0 + lens[lens.len() / 2]).min(n);
+            let evidence = format!("a slideshow of {} slides out of {total}", e - s);
             for hit in &mut hits[first..last] {
                 if hit.is_none() {
                     *hit = Some(Hit {
                         rule: "gallery",
                         score: 0.7,
-                        evidence: format!("a slideshow of {} slides out of {total}", e - s),
+                        evidence: evidence.clone(),
                     });
                 }
             }
@@ -980,6 +990,8 @@ struct CachedBlock {
     /// The line's cue (site cue, else local cue) on a page of language `.0`: prose and
     /// stopwords depend on the page's language, the rest on the line alone.
     cue: Option<(usize, Option<Hit>)>,
+    /// Whether the line is a list header, once asked.
+    list_header: Option<bool>,
 }
 
 /// What the chrome detector found of each line of a page, kept for the cleaner's later
@@ -1011,6 +1023,7 @@ impl ChromeCache {
             sentence,
             code,
             cue: None,
+            list_header: None,
         });
     }
 
@@ -1018,6 +1031,16 @@ impl ChromeCache {
         match self.block(origin)?.cue.as_ref()? {
             (l, hit) if *l == lang => Some(hit.clone()),
             _ => None,
+        }
+    }
+
+    fn list_header(&self, origin: u32) -> Option<bool> {
+        self.block(origin)?.list_header
+    }
+
+    fn set_list_header(&mut self, origin: u32, header: bool) {
+        if let Some(Some(b)) = self.blocks.get_mut(origin as usize) {
+            b.list_header = Some(header);
         }
     }
 
@@ -1060,7 +1083,7 @@ impl ChromeDetector {
         }
         let keys = Self::line_keys(doc);
         let first = self.main_text(doc, &feats, &hits, &keys);
-        self.lists(doc, &feats, first, &mut hits);
+        self.lists(doc, &feats, first, &mut hits, cache);
         // Lists found, the main text again: a feed of cards under its header no longer
         // counts as prose to it.
         let main = self.main_text(doc, &feats, &hits, &keys);
