@@ -124,7 +124,8 @@ pub struct Cleaner {
 }
 
 /// The detectors, in the order they run (a later one sees the spans of the earlier ones).
-#[derive(Debug)]
+/// Clones share the detectors' tables.
+#[derive(Clone, Debug)]
 struct Detectors {
     repeat: RepeatDetector,
     comment: CommentDetector,
@@ -159,6 +160,23 @@ impl Cleaner {
     fn build(config: CleanerConfig, model: Option<Arc<SiteModel>>) -> Result<Self> {
         config.validate()?;
         let detectors = detectors(&config, model.clone());
+        Self::assemble(config, detectors, model)
+    }
+
+    /// This cleaner's detectors (their tables shared, not built again) with the site
+    /// statistics `model`: what a cleaner of the same configuration and seed would build.
+    fn detectors_with(&self, model: Option<Arc<SiteModel>>) -> Detectors {
+        let mut d = self.detectors.clone();
+        d.chrome = d.chrome.with_model(model);
+        d
+    }
+
+    /// A cleaner of `config` (validated) with `detectors` built for it and `model`.
+    fn assemble(
+        config: CleanerConfig,
+        detectors: Detectors,
+        model: Option<Arc<SiteModel>>,
+    ) -> Result<Self> {
         let pool = if config.num_threads == 0 {
             None
         } else {
@@ -189,7 +207,13 @@ impl Cleaner {
                 self.config.seed
             )));
         }
-        Self::build(self.config.clone(), Some(Arc::new(model)))
+        // Same configuration and seed: the detectors are reused, only the model changes.
+        let model = Some(Arc::new(model));
+        Self::assemble(
+            self.config.clone(),
+            self.detectors_with(model.clone()),
+            model,
+        )
     }
 
     /// The same cleaner (configuration and site statistics) with another thread count.
@@ -197,8 +221,10 @@ impl Cleaner {
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) for a bad thread count.
     pub fn with_num_threads(&self, n: usize) -> Result<Self> {
-        // The statistics are shared, not copied.
-        Self::build(self.config.clone().with_num_threads(n), self.model.clone())
+        // The statistics are shared, not copied; the detectors too.
+        let config = self.config.clone().with_num_threads(n);
+        config.validate()?;
+        Self::assemble(config, self.detectors.clone(), self.model.clone())
     }
 
     /// The cleaner as bytes: its configuration (JSON) and its site statistics, if fitted.

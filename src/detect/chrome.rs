@@ -247,11 +247,13 @@ fn stopword_table(seed: u64) -> FxHashMap<u64, u64> {
 }
 
 /// Finds page chrome; see the [module docs](self).
-#[derive(Debug)]
+///
+/// Clones share the stopword table and the lexicon (built once, read only).
+#[derive(Clone, Debug)]
 pub struct ChromeDetector {
     config: ChromeConfig,
-    stopwords: FxHashMap<u64, u64>,
-    lexicon: Lexicon,
+    stopwords: Arc<FxHashMap<u64, u64>>,
+    lexicon: Arc<Lexicon>,
     model: Option<Arc<SiteModel>>,
     seed: u64,
 }
@@ -286,8 +288,8 @@ impl ChromeDetector {
     pub fn new(config: ChromeConfig, seed: u64) -> Self {
         Self {
             config,
-            stopwords: stopword_table(seed),
-            lexicon: Lexicon::new(seed),
+            stopwords: Arc::new(stopword_table(seed)),
+            lexicon: Arc::new(Lexicon::new(seed)),
             model: None,
             seed,
         }

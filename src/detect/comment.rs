@@ -72,7 +72,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use regex::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -765,7 +765,8 @@ struct Section {
 pub struct CommentDetector {
     config: CommentConfig,
     seed: u64,
-    cues: Cues,
+    /// Shared by clones: built once, read only.
+    cues: Arc<Cues>,
 }
 
 impl CommentDetector {
@@ -775,7 +776,7 @@ impl CommentDetector {
         Self {
             config,
             seed,
-            cues: Cues::new(seed),
+            cues: Arc::new(Cues::new(seed)),
         }
     }
 
