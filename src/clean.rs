@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::CleanerConfig;
 use std::sync::Arc;
 
+use crate::detect::chrome::ChromeCache;
+use crate::detect::comment::CommentCache;
 use crate::detect::{ChromeDetector, CommentDetector, Detector, RepeatDetector};
 use crate::document::{Document, KeptLine, Label, Span};
 use crate::error::{Error, Result};
@@ -116,17 +118,33 @@ impl CleanReport {
 #[derive(Debug)]
 pub struct Cleaner {
     config: CleanerConfig,
-    detectors: Vec<Box<dyn Detector>>,
+    detectors: Detectors,
     pool: Option<rayon::ThreadPool>,
     model: Option<Arc<SiteModel>>,
 }
 
-fn detectors(config: &CleanerConfig, model: Option<Arc<SiteModel>>) -> Vec<Box<dyn Detector>> {
-    vec![
-        Box::new(RepeatDetector::new(config.repeat.clone(), config.seed)),
-        Box::new(CommentDetector::new(config.comment.clone(), config.seed)),
-        Box::new(ChromeDetector::new(config.chrome.clone(), config.seed).with_model(model)),
-    ]
+/// The detectors, in the order they run (a later one sees the spans of the earlier ones).
+/// Clones share the detectors' tables.
+#[derive(Clone, Debug)]
+struct Detectors {
+    repeat: RepeatDetector,
+    comment: CommentDetector,
+    chrome: ChromeDetector,
+}
+
+/// What the detectors learnt of a page's lines in one pass, for the next passes.
+#[derive(Debug, Default)]
+struct PassCache {
+    comment: CommentCache,
+    chrome: ChromeCache,
+}
+
+fn detectors(config: &CleanerConfig, model: Option<Arc<SiteModel>>) -> Detectors {
+    Detectors {
+        repeat: RepeatDetector::new(config.repeat.clone(), config.seed),
+        comment: CommentDetector::new(config.comment.clone(), config.seed),
+        chrome: ChromeDetector::new(config.chrome.clone(), config.seed).with_model(model),
+    }
 }
 
 impl Cleaner {
@@ -142,6 +160,23 @@ impl Cleaner {
     fn build(config: CleanerConfig, model: Option<Arc<SiteModel>>) -> Result<Self> {
         config.validate()?;
         let detectors = detectors(&config, model.clone());
+        Self::assemble(config, detectors, model)
+    }
+
+    /// This cleaner's detectors (their tables shared, not built again) with the site
+    /// statistics `model`: what a cleaner of the same configuration and seed would build.
+    fn detectors_with(&self, model: Option<Arc<SiteModel>>) -> Detectors {
+        let mut d = self.detectors.clone();
+        d.chrome = d.chrome.with_model(model);
+        d
+    }
+
+    /// A cleaner of `config` (validated) with `detectors` built for it and `model`.
+    fn assemble(
+        config: CleanerConfig,
+        detectors: Detectors,
+        model: Option<Arc<SiteModel>>,
+    ) -> Result<Self> {
         let pool = if config.num_threads == 0 {
             None
         } else {
@@ -172,7 +207,13 @@ impl Cleaner {
                 self.config.seed
             )));
         }
-        Self::build(self.config.clone(), Some(Arc::new(model)))
+        // Same configuration and seed: the detectors are reused, only the model changes.
+        let model = Some(Arc::new(model));
+        Self::assemble(
+            self.config.clone(),
+            self.detectors_with(model.clone()),
+            model,
+        )
     }
 
     /// The same cleaner (configuration and site statistics) with another thread count.
@@ -180,8 +221,10 @@ impl Cleaner {
     /// # Errors
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) for a bad thread count.
     pub fn with_num_threads(&self, n: usize) -> Result<Self> {
-        // The statistics are shared, not copied.
-        Self::build(self.config.clone().with_num_threads(n), self.model.clone())
+        // The statistics are shared, not copied; the detectors too.
+        let config = self.config.clone().with_num_threads(n);
+        config.validate()?;
+        Self::assemble(config, self.detectors.clone(), self.model.clone())
     }
 
     /// The cleaner as bytes: its configuration (JSON) and its site statistics, if fitted.
@@ -335,14 +378,16 @@ impl Cleaner {
             .filter(|_| self.model.is_some())
             .map(|s| site_hash(s, self.config.seed));
         let doc = Document::new(text, self.config.seed).with_site(site);
-        let mut spans = self.detect(&doc);
+        let mut cache = PassCache::default();
+        let mut spans = self.detect(&doc, &mut cache);
         for _ in 1..MAX_PASSES {
             if spans.is_empty() {
                 break;
             }
             let (rest, map, lines) = render_mapped(text, &spans);
             // The rest reuses the page's tokens for every line kept whole.
-            let more = self.detect(&Document::derived(&rest, &doc, &lines, self.config.seed));
+            let rest = Document::derived(&rest, &doc, &lines, self.config.seed);
+            let more = self.detect(&rest, &mut cache);
             if more.is_empty() {
                 break;
             }
@@ -353,11 +398,12 @@ impl Cleaner {
     }
 
     /// One detection pass over `doc`, overlaps resolved.
-    fn detect(&self, doc: &Document<'_>) -> Vec<Span> {
+    fn detect(&self, doc: &Document<'_>, cache: &mut PassCache) -> Vec<Span> {
+        let d = &self.detectors;
         let mut spans = Vec::new();
-        for d in &self.detectors {
-            d.detect(doc, &mut spans);
-        }
+        d.repeat.detect(doc, &mut spans);
+        d.comment.detect_cached(doc, &mut spans, &mut cache.comment);
+        d.chrome.detect_cached(doc, &mut spans, &mut cache.chrome);
         resolve(spans)
     }
 
@@ -457,6 +503,34 @@ fn resolve(mut spans: Vec<Span>) -> Vec<Span> {
         spans.sort_unstable_by_key(|s| s.start);
         return spans;
     }
+    // Detectors cut whole blocks, so overlapping spans mostly cover the same range: when
+    // every overlap is one, each range goes whole to its best span (ties: the earlier
+    // detector), as the general case below would decide.
+    if order.windows(2).all(|w| {
+        let (a, b) = (&spans[w[0]], &spans[w[1]]);
+        a.end <= b.start || (a.start == b.start && a.end == b.end)
+    }) {
+        let mut best: Vec<usize> = Vec::with_capacity(order.len());
+        for &i in &order {
+            match best.last_mut() {
+                Some(j) if spans[*j].start == spans[i].start => {
+                    let by_score = spans[i].score.total_cmp(&spans[*j].score);
+                    if by_score.then((*j).cmp(&i)).is_gt() {
+                        *j = i;
+                    }
+                }
+                _ => best.push(i),
+            }
+        }
+        let mut spans: Vec<Option<Span>> = spans.into_iter().map(Some).collect();
+        return best.into_iter().filter_map(|i| spans[i].take()).collect();
+    }
+    claim(spans, order)
+}
+
+/// [`resolve`]'s general case: spans claim their bytes from the highest score down; `order`
+/// holds every index of `spans` (non-empty spans).
+fn claim(spans: Vec<Span>, mut order: Vec<usize>) -> Vec<Span> {
     // Stable: equal scores keep detector order.
     order.sort_by(|&a, &b| spans[b].score.total_cmp(&spans[a].score).then(a.cmp(&b)));
     // start -> end of claimed ranges, disjoint.
@@ -778,6 +852,41 @@ mod tests {
         let back = map.span_to_original(&span(3, 6, 1.0));
         let r: Vec<(usize, usize)> = back.iter().map(|s| (s.start, s.end)).collect();
         assert_eq!(r, [(3, 5), (7, 8)]);
+    }
+
+    proptest::proptest! {
+        /// Spans over whole blocks (equal or disjoint ranges) resolve as the general case does.
+        #[test]
+        fn resolve_of_whole_blocks_is_the_general_case(
+            picks in proptest::collection::vec((0usize..4, 0usize..3), 0..10),
+        ) {
+            const BLOCKS: [(usize, usize); 4] = [(0, 5), (5, 9), (10, 20), (20, 21)];
+            let spans: Vec<Span> = picks
+                .iter()
+                .enumerate()
+                .map(|(k, &(b, s))| Span {
+                    rule: format!("r{k}"),
+                    ..span(BLOCKS[b].0, BLOCKS[b].1, [0.5, 0.6, 0.9][s])
+                })
+                .collect();
+            let order: Vec<usize> = (0..spans.len()).collect();
+            proptest::prop_assert_eq!(resolve(spans.clone()), claim(spans, order));
+        }
+    }
+
+    #[test]
+    fn resolve_gives_an_equal_range_to_its_best_span() {
+        let spans: Vec<Span> = [(0.5, "a"), (0.9, "b"), (0.9, "c")]
+            .iter()
+            .map(|&(score, rule)| Span {
+                rule: rule.into(),
+                ..span(0, 5, score)
+            })
+            .chain([span(5, 8, 0.1)])
+            .collect();
+        let out = resolve(spans);
+        let r: Vec<(usize, &str)> = out.iter().map(|s| (s.start, s.rule.as_str())).collect();
+        assert_eq!(r, [(0, "b"), (5, "t")]);
     }
 
     #[test]

@@ -120,13 +120,30 @@ impl Span {
 /// A page analysed for detection: its blocks and the tokens of each block.
 ///
 /// Built once per page and shared by every detector.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Document<'a> {
     text: &'a str,
     blocks: Vec<Block>,
     tokens: Vec<Token>,
     block_tokens: Vec<Range<usize>>,
     site: Option<u64>,
+    /// Per block, the index of the same whole line's block in the page the cleaner started
+    /// from ([`NO_ORIGIN`] for a line cut since): detectors reuse what they found of it.
+    origins: Vec<u32>,
+}
+
+/// The origin of a block that was no whole line of the first page (see [`Document::origin`]).
+pub(crate) const NO_ORIGIN: u32 = u32::MAX;
+
+/// Equal text, blocks, tokens and site: where the blocks came from does not count.
+impl PartialEq for Document<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+            && self.blocks == other.blocks
+            && self.tokens == other.tokens
+            && self.block_tokens == other.block_tokens
+            && self.site == other.site
+    }
 }
 
 impl<'a> Document<'a> {
@@ -142,12 +159,15 @@ impl<'a> Document<'a> {
             tokenizer.tokenize_into(b.text(text), b.start, &mut tokens);
             block_tokens.push(first..tokens.len());
         }
+        #[allow(clippy::cast_possible_truncation)]
+        let origins = (0..blocks.len() as u32).collect();
         Self {
             text,
             blocks,
             tokens,
             block_tokens,
             site: None,
+            origins,
         }
     }
 
@@ -166,6 +186,7 @@ impl<'a> Document<'a> {
         let mut blocks = Vec::with_capacity(lines.len());
         let mut tokens = Vec::with_capacity(base.tokens.len());
         let mut block_tokens = Vec::with_capacity(lines.len());
+        let mut origins = Vec::with_capacity(lines.len());
         for line in lines {
             let first = tokens.len();
             let whole = line.source.and_then(|src| {
@@ -190,6 +211,7 @@ impl<'a> Document<'a> {
                     end: shift(t.end),
                     hash: t.hash,
                 }));
+                origins.push(base.origins[i]);
             } else {
                 let content = &text[line.start..line.content_end];
                 let trimmed = content.trim_start();
@@ -205,6 +227,7 @@ impl<'a> Document<'a> {
                 };
                 tokenizer.tokenize_into(block.text(text), block.start, &mut tokens);
                 blocks.push(block);
+                origins.push(NO_ORIGIN);
             }
             block_tokens.push(first..tokens.len());
         }
@@ -214,6 +237,7 @@ impl<'a> Document<'a> {
             tokens,
             block_tokens,
             site: base.site,
+            origins,
         }
     }
 
@@ -250,6 +274,18 @@ impl<'a> Document<'a> {
     #[must_use]
     pub fn tokens(&self, i: usize) -> &[Token] {
         &self.tokens[self.block_tokens[i].clone()]
+    }
+
+    /// The number of tokens of all blocks.
+    pub(crate) fn tokens_len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// The index of block `i`'s line in the first page of a cleaning when the line is the
+    /// same whole line there (its block, tokens and text unchanged, only moved), else
+    /// [`NO_ORIGIN`]. A fresh document is its own first page.
+    pub(crate) fn origin(&self, i: usize) -> u32 {
+        self.origins[i]
     }
 
     /// The trimmed text of block `i`.

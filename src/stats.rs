@@ -25,10 +25,11 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::{xxh3_64_with_seed, Xxh3};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::document::Document;
 use crate::error::{Error, Result};
+use crate::shingle::hash_tokens;
 
 /// Most distinct keys a site counts exactly.
 pub const EXACT_KEYS: usize = 4096;
@@ -44,17 +45,33 @@ const NUMBER: u64 = 0x6e75_6d62_6572;
 #[must_use]
 pub fn block_key(doc: &Document<'_>, i: usize, seed: u64) -> u64 {
     let text = doc.text();
-    // Streamed: the same bytes as `hash_tokens` over the folded hashes, with no buffer.
-    let mut h = Xxh3::with_seed(seed ^ 0x0062_6c6f_636b);
-    for t in doc.tokens(i) {
-        let folded = if text[t.start..t.end].chars().all(char::is_numeric) {
+    let toks = doc.tokens(i);
+    let fold = |t: &crate::normalize::Token| {
+        let word = &text[t.start..t.end];
+        // Most words open with an ASCII char that is no digit: no number, no char scan.
+        let plain = word
+            .as_bytes()
+            .first()
+            .is_some_and(|&b| b < 0x80 && !b.is_ascii_digit());
+        if !plain && word.chars().all(char::is_numeric) {
             NUMBER
         } else {
             t.hash
-        };
-        h.update(&folded.to_le_bytes());
+        }
+    };
+    let seed = seed ^ 0x0062_6c6f_636b;
+    // One-shot xxh3 of the folded hashes: cheaper than streaming them 8 bytes at a time.
+    // Most lines are short: their hashes stay on the stack.
+    let mut stack = [0u64; 32];
+    if toks.len() <= stack.len() {
+        for (s, t) in stack.iter_mut().zip(toks) {
+            *s = fold(t);
+        }
+        hash_tokens(&stack[..toks.len()], seed)
+    } else {
+        let folded: Vec<u64> = toks.iter().map(fold).collect();
+        hash_tokens(&folded, seed)
     }
-    h.digest()
 }
 
 /// A seeded hash of a site's name: how a [`SiteModel`] keys its sites.
@@ -346,22 +363,36 @@ mod tests {
 
     #[test]
     fn block_keys_are_hash_tokens_of_the_folded_hashes() {
-        let doc = Document::new("Page 12 of 40 here", 0);
-        let folded: Vec<u64> = doc
-            .tokens(0)
-            .iter()
-            .map(|t| {
-                if doc.text()[t.start..t.end].chars().all(char::is_numeric) {
-                    NUMBER
-                } else {
-                    t.hash
-                }
-            })
-            .collect();
-        assert_eq!(
-            block_key(&doc, 0, 5),
-            crate::shingle::hash_tokens(&folded, 5 ^ 0x0062_6c6f_636b)
-        );
+        // A short line (hashes on the stack) and a long one (on the heap).
+        let long = (0..40)
+            .map(|k| format!("w{k} {k}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let text = format!("Page 12 of 40 here\n{long}");
+        let doc = Document::new(&text, 0);
+        for i in 0..2 {
+            let folded: Vec<u64> = doc
+                .tokens(i)
+                .iter()
+                .map(|t| {
+                    if doc.text()[t.start..t.end].chars().all(char::is_numeric) {
+                        NUMBER
+                    } else {
+                        t.hash
+                    }
+                })
+                .collect();
+            // The streamed hash of the same bytes, as keys were first made.
+            let mut streamed = xxhash_rust::xxh3::Xxh3::with_seed(5 ^ 0x0062_6c6f_636b);
+            for h in &folded {
+                streamed.update(&h.to_le_bytes());
+            }
+            assert_eq!(block_key(&doc, i, 5), streamed.digest());
+            assert_eq!(
+                block_key(&doc, i, 5),
+                crate::shingle::hash_tokens(&folded, 5 ^ 0x0062_6c6f_636b)
+            );
+        }
     }
 
     #[test]

@@ -67,7 +67,7 @@ use rustc_hash::FxHashMap;
 
 use crate::config::ChromeConfig;
 use crate::detect::Detector;
-use crate::document::{Document, Label, Span};
+use crate::document::{Document, Label, Span, NO_ORIGIN};
 use crate::normalize::Tokenizer;
 use crate::stats::{block_key, SiteModel};
 
@@ -261,11 +261,13 @@ fn stopword_table(seed: u64) -> FxHashMap<u64, u64> {
 }
 
 /// Finds page chrome; see the [module docs](self).
-#[derive(Debug)]
+///
+/// Clones share the stopword table and the lexicon (built once, read only).
+#[derive(Clone, Debug)]
 pub struct ChromeDetector {
     config: ChromeConfig,
-    stopwords: FxHashMap<u64, u64>,
-    lexicon: Lexicon,
+    stopwords: Arc<FxHashMap<u64, u64>>,
+    lexicon: Arc<Lexicon>,
     model: Option<Arc<SiteModel>>,
     seed: u64,
 }
@@ -285,7 +287,11 @@ struct Features {
     code: bool,
 }
 
+/// Each block's key and the number of blocks per key ([`ChromeDetector::line_keys`]).
+type LineKeys = (Vec<u64>, FxHashMap<u64, usize>);
+
 /// Why a block is chrome.
+#[derive(Clone, Debug)]
 struct Hit {
     rule: &'static str,
     score: f64,
@@ -298,8 +304,8 @@ impl ChromeDetector {
     pub fn new(config: ChromeConfig, seed: u64) -> Self {
         Self {
             config,
-            stopwords: stopword_table(seed),
-            lexicon: Lexicon::new(seed),
+            stopwords: Arc::new(stopword_table(seed)),
+            lexicon: Arc::new(Lexicon::new(seed)),
             model: None,
             seed,
         }
@@ -314,16 +320,35 @@ impl ChromeDetector {
     }
 
     /// Each block's features, and each token's stopword languages (a bit set per token, in
-    /// document order: one table lookup per token serves every later question).
-    fn features(&self, doc: &Document<'_>) -> (Vec<Features>, Vec<u64>) {
+    /// document order: one table lookup per token serves every later question), with the
+    /// page's language. What only depends on a block's own line comes from `cache` when an
+    /// earlier pass saw the line whole.
+    fn features(
+        &self,
+        doc: &Document<'_>,
+        cache: &mut ChromeCache,
+    ) -> (Vec<Features>, Vec<u64>, usize) {
         let n = doc.blocks().len();
-        let mut masks: Vec<u64> = Vec::new();
+        let mut masks: Vec<u64> = Vec::with_capacity(doc.tokens_len());
+        // Per block: (sentence, code).
+        let mut shape: Vec<(bool, bool)> = Vec::with_capacity(n);
         for i in 0..n {
+            let origin = doc.origin(i);
+            if let Some(c) = cache.block(origin) {
+                masks.extend_from_slice(&cache.masks[c.masks.clone()]);
+                shape.push((c.sentence, c.code));
+                continue;
+            }
+            let from = masks.len();
             masks.extend(
                 doc.tokens(i)
                     .iter()
                     .map(|t| self.stopwords.get(&t.hash).copied().unwrap_or(0)),
             );
+            let text = doc.block_text(i);
+            let (sentence, code) = (ends_sentence(text), code_like(text));
+            shape.push((sentence, code));
+            cache.set_block(origin, &masks[from..], sentence, code);
         }
         // The page's language: the stopword list covering most tokens.
         let counts = language_counts(&masks);
@@ -342,7 +367,7 @@ impl ChromeDetector {
                     .iter()
                     .filter(|&&m| m & bit != 0)
                     .count();
-                let sentence = ends_sentence(doc.block_text(i));
+                let (sentence, code) = shape[i];
                 let question = sentence && ends_question(doc.block_text(i));
                 #[allow(clippy::cast_precision_loss)]
                 let share = if words == 0 {
@@ -354,7 +379,6 @@ impl ChromeDetector {
                     || (sentence
                         && words * 2 >= cfg.min_words
                         && share >= cfg.min_stopword_share * 0.7);
-                let code = code_like(doc.block_text(i));
                 let f = Features {
                     words,
                     stop,
@@ -368,31 +392,13 @@ impl ChromeDetector {
                 f
             })
             .collect();
-        (feats, masks)
+        (feats, masks, lang)
     }
 
-    /// The main text: the block range of largest total value, widened to take in the runs
-    /// beside it worth at least `min_part_share` of its value, with whatever stands between
-    /// (an article cut in parts by a code listing or a long list). `None` when no block is
-    /// prose.
-    fn main_text(
-        &self,
-        doc: &Document<'_>,
-        feats: &[Features],
-        hits: &[Option<Hit>],
-    ) -> Option<(usize, usize)> {
-        let cfg = &self.config;
-        #[allow(clippy::cast_precision_loss)]
-        // Prose that ends no sentence is a headline where the page's paragraphs end their
-        // sentences; not on a page of hard-wrapped lines (no line is long) or of verse.
-        let (ended, all) = feats
-            .iter()
-            .filter(|f| f.prose && f.words >= HEADLINE_PROSE_WORDS)
-            .fold((0, 0), |(e, a), f| {
-                (e + if f.sentence { f.words } else { 0 }, a + f.words)
-            });
-        let punctuated = all > 0 && ended * 2 >= all;
-        let keys: Vec<u64> = (0..feats.len())
+    /// Each block's key (a hash of its tokens) and how many blocks of the page have each key:
+    /// what [`main_text`](Self::main_text) knows of recurring lines.
+    fn line_keys(doc: &Document<'_>) -> LineKeys {
+        let keys: Vec<u64> = (0..doc.blocks().len())
             .map(|i| {
                 doc.tokens(i)
                     .iter()
@@ -405,6 +411,32 @@ impl ChromeDetector {
         for &key in &keys {
             *counts.entry(key).or_default() += 1;
         }
+        (keys, counts)
+    }
+
+    /// The main text: the block range of largest total value, widened to take in the runs
+    /// beside it worth at least `min_part_share` of its value, with whatever stands between
+    /// (an article cut in parts by a code listing or a long list). `None` when no block is
+    /// prose.
+    fn main_text(
+        &self,
+        doc: &Document<'_>,
+        feats: &[Features],
+        hits: &[Option<Hit>],
+        lines: &LineKeys,
+    ) -> Option<(usize, usize)> {
+        let cfg = &self.config;
+        #[allow(clippy::cast_precision_loss)]
+        // Prose that ends no sentence is a headline where the page's paragraphs end their
+        // sentences; not on a page of hard-wrapped lines (no line is long) or of verse.
+        let (ended, all) = feats
+            .iter()
+            .filter(|f| f.prose && f.words >= HEADLINE_PROSE_WORDS)
+            .fold((0, 0), |(e, a), f| {
+                (e + if f.sentence { f.words } else { 0 }, a + f.words)
+            });
+        let punctuated = all > 0 && ended * 2 >= all;
+        let (keys, counts) = lines;
         // A short question is a headline too: a feed's teasers ask ("Why are my feet
         // numb?"); an article's questions stand in its paragraphs, or as sub-headings, which
         // are worth nothing either way.
@@ -522,15 +554,22 @@ impl ChromeDetector {
         feats: &[Features],
         main: Option<(usize, usize)>,
         hits: &mut [Option<Hit>],
+        cache: &mut ChromeCache,
     ) {
         let n = feats.len();
         let mut h: Vec<u64> = Vec::new();
         // Lists of links under their headers.
         let mut i = 0;
         while i < n {
-            h.clear();
-            h.extend(doc.tokens(i).iter().map(|t| t.hash));
-            if self.list_header(doc, i, &h) {
+            let origin = doc.origin(i);
+            let header = cache.list_header(origin).unwrap_or_else(|| {
+                h.clear();
+                h.extend(doc.tokens(i).iter().map(|t| t.hash));
+                let header = self.list_header(doc, i, &h);
+                cache.set_list_header(origin, header);
+                header
+            });
+            if header {
                 // Links, or cards: a headline with its abstract, a paragraph that stands
                 // alone (where the article's paragraphs run on).
                 let cfg_min_words = self.config.min_words;
@@ -580,12 +619,14 @@ impl ChromeDetector {
                 let into_main = main.is_some_and(|(a, _)| i < a && j >= a);
                 if j > i + 2 && !into_main {
                     let header = doc.block_text(i);
+                    // Formatted once: one evidence for the whole list.
+                    let evidence = format!("a list of {} links under {header:?}", j - i - 1);
                     for hit in &mut hits[i..j] {
                         if hit.is_none() {
                             *hit = Some(Hit {
                                 rule: "related_list",
                                 score: 0.75,
-                                evidence: format!("a list of {} links under {header:?}", j - i - 1),
+                                evidence: evidence.clone(),
                             });
                         }
                     }
@@ -851,12 +892,13 @@ fn galleries(doc: &Document<'_>, hits: &mut [Option<Hit>]) {
             let mut lens: Vec<usize> = counters[s..e].windows(2).map(|w| w[1].0 - w[0].0).collect();
             lens.sort_unstable();
             let last = (counters[e - 1].0 + lens[lens.len() / 2]).min(n);
+            let evidence = format!("a slideshow of {} slides out of {total}", e - s);
             for hit in &mut hits[first..last] {
                 if hit.is_none() {
                     *hit = Some(Hit {
                         rule: "gallery",
                         score: 0.7,
-                        evidence: format!("a slideshow of {} slides out of {total}", e - s),
+                        evidence: evidence.clone(),
                     });
                 }
             }
@@ -1009,30 +1051,117 @@ impl Detector for ChromeDetector {
     }
 
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>) {
+        self.detect_cached(doc, out, &mut ChromeCache::default());
+    }
+}
+
+/// What the chrome detector found of one line of a page (see [`ChromeCache`]).
+#[derive(Clone, Debug)]
+struct CachedBlock {
+    /// The line's tokens' stopword masks in [`ChromeCache::masks`].
+    masks: std::ops::Range<usize>,
+    sentence: bool,
+    code: bool,
+    /// The line's cue (site cue, else local cue) on a page of language `.0`: prose and
+    /// stopwords depend on the page's language, the rest on the line alone.
+    cue: Option<(usize, Option<Hit>)>,
+    /// Whether the line is a list header, once asked.
+    list_header: Option<bool>,
+}
+
+/// What the chrome detector found of each line of a page, kept for the cleaner's later
+/// passes over the same page (indexed by the line's [`Document::origin`]): a line kept whole
+/// has the same tokens, stopwords, shape and cues.
+#[derive(Debug, Default)]
+pub(crate) struct ChromeCache {
+    masks: Vec<u64>,
+    blocks: Vec<Option<CachedBlock>>,
+}
+
+impl ChromeCache {
+    fn block(&self, origin: u32) -> Option<&CachedBlock> {
+        self.blocks.get(origin as usize).and_then(Option::as_ref)
+    }
+
+    fn set_block(&mut self, origin: u32, masks: &[u64], sentence: bool, code: bool) {
+        if origin == NO_ORIGIN {
+            return;
+        }
+        let o = origin as usize;
+        if self.blocks.len() <= o {
+            self.blocks.resize(o + 1, None);
+        }
+        let from = self.masks.len();
+        self.masks.extend_from_slice(masks);
+        self.blocks[o] = Some(CachedBlock {
+            masks: from..self.masks.len(),
+            sentence,
+            code,
+            cue: None,
+            list_header: None,
+        });
+    }
+
+    fn cue(&self, origin: u32, lang: usize) -> Option<Option<Hit>> {
+        match self.block(origin)?.cue.as_ref()? {
+            (l, hit) if *l == lang => Some(hit.clone()),
+            _ => None,
+        }
+    }
+
+    fn list_header(&self, origin: u32) -> Option<bool> {
+        self.block(origin)?.list_header
+    }
+
+    fn set_list_header(&mut self, origin: u32, header: bool) {
+        if let Some(Some(b)) = self.blocks.get_mut(origin as usize) {
+            b.list_header = Some(header);
+        }
+    }
+
+    fn set_cue(&mut self, origin: u32, lang: usize, hit: Option<&Hit>) {
+        if let Some(Some(b)) = self.blocks.get_mut(origin as usize) {
+            b.cue = Some((lang, hit.cloned()));
+        }
+    }
+}
+
+impl ChromeDetector {
+    /// [`Detector::detect`], reusing (and filling) what `cache` holds of the page's lines.
+    pub(crate) fn detect_cached(
+        &self,
+        doc: &Document<'_>,
+        out: &mut Vec<Span>,
+        cache: &mut ChromeCache,
+    ) {
         if !self.config.enabled || doc.blocks().is_empty() {
             return;
         }
-        let (feats, masks) = self.features(doc);
+        let (feats, masks, lang) = self.features(doc, cache);
         let n = feats.len();
         let mut hits: Vec<Option<Hit>> = (0..n).map(|_| None).collect();
-        // Across pages first: the strongest evidence.
-        for (i, f) in feats.iter().enumerate() {
-            hits[i] = self.site_cue(doc, i, f);
-        }
-        // Local cues everywhere.
+        // Across pages first, the strongest evidence; then local cues.
         let mut h: Vec<u64> = Vec::new();
         for i in 0..n {
+            let origin = doc.origin(i);
+            if let Some(hit) = cache.cue(origin, lang) {
+                hits[i] = hit;
+                continue;
+            }
+            hits[i] = self.site_cue(doc, i, &feats[i]);
             if hits[i].is_none() {
                 h.clear();
                 h.extend(doc.tokens(i).iter().map(|t| t.hash));
                 hits[i] = self.local_cue(doc, i, &feats[i], &h, &masks);
             }
+            cache.set_cue(origin, lang, hits[i].as_ref());
         }
-        let first = self.main_text(doc, &feats, &hits);
-        self.lists(doc, &feats, first, &mut hits);
+        let keys = Self::line_keys(doc);
+        let first = self.main_text(doc, &feats, &hits, &keys);
+        self.lists(doc, &feats, first, &mut hits, cache);
         // Lists found, the main text again: a feed of cards under its header no longer
         // counts as prose to it.
-        let main = self.main_text(doc, &feats, &hits);
+        let main = self.main_text(doc, &feats, &hits, &keys);
         Self::captions(doc, &feats, &mut hits);
         galleries(doc, &mut hits);
         if let Some((a, z)) = main {

@@ -72,14 +72,14 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use regex::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::CommentConfig;
 use crate::detect::Detector;
-use crate::document::{Document, Label, Span};
+use crate::document::{Document, Label, Span, NO_ORIGIN};
 use crate::normalize::{fold_word, is_char_token, words, Tokenizer};
 
 /// The detector's versioned name.
@@ -441,6 +441,18 @@ fn push_tokens(
 struct Phrases {
     by_first: FxHashMap<u64, Vec<Vec<PTok>>>,
     num_first: Vec<Vec<PTok>>,
+    /// Bit set of the first words' hashes (low bits): most words of a line start no
+    /// phrase, and a bit test settles them without a hash-map lookup.
+    firsts: Vec<u64>,
+}
+
+/// Bits of [`Phrases::firsts`].
+const FIRST_BITS: usize = 1 << 12;
+
+/// The bit of word hash `h` in [`Phrases::firsts`].
+#[allow(clippy::cast_possible_truncation)]
+fn first_bit(h: u64) -> usize {
+    h as usize % FIRST_BITS
 }
 
 impl Phrases {
@@ -476,7 +488,12 @@ impl Phrases {
                 phrase.pop();
             }
             match phrase.first() {
-                Some(PTok::Word(h)) => out.by_first.entry(*h).or_default().push(phrase),
+                Some(PTok::Word(h)) => {
+                    out.firsts.resize(FIRST_BITS / 64, 0);
+                    let bit = first_bit(*h);
+                    out.firsts[bit / 64] |= 1 << (bit % 64);
+                    out.by_first.entry(*h).or_default().push(phrase);
+                }
                 Some(_) => out.num_first.push(phrase),
                 None => {}
             }
@@ -487,7 +504,17 @@ impl Phrases {
     /// Calls `f` with the end of every match of a phrase starting at `i`.
     fn ends_at(&self, toks: &[Tok], i: usize, f: &mut impl FnMut(usize)) {
         let first: &[Vec<PTok>] = match toks.get(i) {
-            Some(Tok::Word(h)) => self.by_first.get(h).map_or(&[], Vec::as_slice),
+            Some(Tok::Word(h)) => {
+                let bit = first_bit(*h);
+                if self
+                    .firsts
+                    .get(bit / 64)
+                    .map_or(true, |w| w & (1 << (bit % 64)) == 0)
+                {
+                    return;
+                }
+                self.by_first.get(h).map_or(&[], Vec::as_slice)
+            }
             Some(Tok::Num) => &self.num_first,
             None => return,
         };
@@ -531,8 +558,16 @@ fn match_from(phrase: &[PTok], toks: &[Tok], i: usize, f: &mut impl FnMut(usize)
 /// `kinds[0]` (the header noun, the action).
 fn covers(toks: &[Tok], kinds: &[&Phrases]) -> bool {
     let n = toks.len();
-    // reach[p] bit 0: reachable; bit 1: reachable with a phrase of kinds[0] used.
-    let mut reach = vec![0u8; n + 1];
+    // reach[p] bit 0: reachable; bit 1: reachable with a phrase of kinds[0] used. Lines
+    // are short: on the stack.
+    let mut stack = [0u8; 64];
+    let mut heap = Vec::new();
+    let reach: &mut [u8] = if n < stack.len() {
+        &mut stack[..=n]
+    } else {
+        heap.resize(n + 1, 0);
+        &mut heap
+    };
     reach[0] = 1;
     for i in 0..n {
         let r = reach[i];
@@ -730,7 +765,8 @@ struct Section {
 pub struct CommentDetector {
     config: CommentConfig,
     seed: u64,
-    cues: Cues,
+    /// Shared by clones: built once, read only.
+    cues: Arc<Cues>,
 }
 
 impl CommentDetector {
@@ -740,7 +776,7 @@ impl CommentDetector {
         Self {
             config,
             seed,
-            cues: Cues::new(seed),
+            cues: Arc::new(Cues::new(seed)),
         }
     }
 
@@ -825,16 +861,26 @@ impl CommentDetector {
     }
 
     /// Turns the timestamp candidates that hold a timestamp into `timestamp` lines.
-    fn resolve_stamps(&self, doc: &Document<'_>, lines: &mut [Line]) {
+    fn resolve_stamps(&self, doc: &Document<'_>, lines: &mut [Line], cache: &mut CommentCache) {
         for line in lines.iter_mut() {
             if !line.maybe_stamp {
                 continue;
             }
-            let stamp =
-                timestamp(doc.block_text(line.block), line.digit).is_some_and(|(residue, _)| {
-                    // A sentence that mentions a date is text: "I moved here 3 years ago."
-                    residue <= self.config.max_stamp_words && !(line.prose && residue >= 4)
-                });
+            let origin = doc.origin(line.block);
+            let stamp = match cache.stamp(origin) {
+                Some(stamp) => stamp,
+                None => {
+                    let stamp = timestamp(doc.block_text(line.block), line.digit).is_some_and(
+                        |(residue, _)| {
+                            // A sentence that mentions a date is text: "I moved here 3 years
+                            // ago."
+                            residue <= self.config.max_stamp_words && !(line.prose && residue >= 4)
+                        },
+                    );
+                    cache.set_stamp(origin, stamp);
+                    stamp
+                }
+            };
             if stamp {
                 line.role = Role::Stamp;
             }
@@ -1137,6 +1183,57 @@ impl Detector for CommentDetector {
     }
 
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>) {
+        self.detect_cached(doc, out, &mut CommentCache::default());
+    }
+}
+
+/// What the comment detector found of each line of a page, kept for the cleaner's later
+/// passes over the same page: a line kept whole reads the same, so its class and its
+/// timestamp stay (indexed by the line's [`Document::origin`]).
+#[derive(Debug, Default)]
+pub(crate) struct CommentCache {
+    lines: Vec<Option<Line>>,
+    stamps: Vec<Option<bool>>,
+}
+
+impl CommentCache {
+    fn line(&self, origin: u32) -> Option<Line> {
+        self.lines.get(origin as usize).copied().flatten()
+    }
+
+    fn set_line(&mut self, origin: u32, line: Line) {
+        if origin != NO_ORIGIN {
+            let o = origin as usize;
+            if self.lines.len() <= o {
+                self.lines.resize(o + 1, None);
+            }
+            self.lines[o] = Some(line);
+        }
+    }
+
+    fn stamp(&self, origin: u32) -> Option<bool> {
+        self.stamps.get(origin as usize).copied().flatten()
+    }
+
+    fn set_stamp(&mut self, origin: u32, stamp: bool) {
+        if origin != NO_ORIGIN {
+            let o = origin as usize;
+            if self.stamps.len() <= o {
+                self.stamps.resize(o + 1, None);
+            }
+            self.stamps[o] = Some(stamp);
+        }
+    }
+}
+
+impl CommentDetector {
+    /// [`Detector::detect`], reusing (and filling) what `cache` holds of the page's lines.
+    pub(crate) fn detect_cached(
+        &self,
+        doc: &Document<'_>,
+        out: &mut Vec<Span>,
+        cache: &mut CommentCache,
+    ) {
         if !self.config.enabled || doc.blocks().is_empty() {
             return;
         }
@@ -1147,7 +1244,15 @@ impl Detector for CommentDetector {
         let removed = removed_blocks(doc, out);
         let mut lines: Vec<Line> = (0..doc.blocks().len())
             .filter(|&i| !removed[i])
-            .map(|i| self.classify(doc, i, &mut tok, &mut buf))
+            .map(|i| {
+                let origin = doc.origin(i);
+                if let Some(line) = cache.line(origin) {
+                    return Line { block: i, ..line };
+                }
+                let line = self.classify(doc, i, &mut tok, &mut buf);
+                cache.set_line(origin, line);
+                line
+            })
             .collect();
         if !lines
             .iter()
@@ -1155,7 +1260,7 @@ impl Detector for CommentDetector {
         {
             return; // no anchor, no section: most pages stop here
         }
-        self.resolve_stamps(doc, &mut lines);
+        self.resolve_stamps(doc, &mut lines, cache);
 
         // Sections are found, then found again in the page as it reads without them, until
         // a pass finds none: cutting a section out brings its neighbours together (a date and
@@ -1244,7 +1349,7 @@ mod tests {
         let mut lines: Vec<Line> = (0..doc.blocks().len())
             .map(|i| d.classify(&doc, i, &mut tok, &mut buf))
             .collect();
-        d.resolve_stamps(&doc, &mut lines);
+        d.resolve_stamps(&doc, &mut lines, &mut CommentCache::default());
         lines.iter().map(|l| l.role).collect()
     }
 

@@ -183,8 +183,9 @@ impl Detector for RepeatDetector {
         const NONE: u32 = u32::MAX;
         let mut hashes = Vec::new();
         let mut shingles = Vec::new();
-        let mut entries: Vec<(u32, u32)> = Vec::new();
-        let mut next: Vec<u32> = Vec::new();
+        // At most one entry per token: sized once, never grown.
+        let mut entries: Vec<(u32, u32)> = Vec::with_capacity(doc.tokens_len());
+        let mut next: Vec<u32> = Vec::with_capacity(doc.tokens_len());
         let mut heads: FxHashMap<u64, u32> = FxHashMap::default();
         heads.reserve(doc.text().len() / 6);
         let mut repeated: Vec<u64> = Vec::new();
