@@ -247,18 +247,11 @@ fn load8(bytes: &[u8], at: usize) -> Option<u64> {
 
 /// From `at`, an ASCII letter or digit starting a word, pushes the hashes of the short ASCII
 /// words there and of the ones after them across ASCII separators, 8 bytes at a time: each
-/// word's load also classes the separators after it. Updates `resume` as the byte-by-byte
-/// loop of [`scan`] does. Returns where that loop goes on (outside any token: at a word,
+/// word's load also classes the separators after it. Returns where that loop goes on (outside any token: at a word,
 /// a separator or a non-ASCII char), or `None` when the first word is not short (16 bytes
 /// or more, or going on with a non-ASCII char), which that loop then reads itself.
 #[inline]
-fn ascii_words(
-    bytes: &[u8],
-    mut at: usize,
-    out: &mut Vec<u64>,
-    resume: &mut Resume,
-    singles: usize,
-) -> Option<usize> {
+fn ascii_words(bytes: &[u8], mut at: usize, out: &mut Vec<u64>) -> Option<usize> {
     let start = at;
     let stop = |at: usize| (at != start).then_some(at);
     loop {
@@ -298,14 +291,6 @@ fn ascii_words(
             return Some(at + len);
         }
         at += len + run;
-        if bytes[at - 1].is_ascii_whitespace() {
-            *resume = Resume {
-                pos: at,
-                out_len: out.len(),
-                singles,
-                at,
-            };
-        }
         // Past the run: a letter or digit, or a non-ASCII char.
         if bytes[at] >= 0x80 {
             return Some(at);
@@ -326,6 +311,48 @@ fn word_hash(text: &str, s: usize, e: usize, general: bool, buf: &mut String) ->
     }
 }
 
+/// Where to resume before the char at `at` that the scanner does not handle (see
+/// [`Resume`]): after the last run of ASCII separators before it that ends with white space
+/// (no token spans that point), or the start. `out` is cut back to the tokens before that
+/// point, counted again by scanning up to it (cheaper than tracking the point on every
+/// word of every page, when few pages have such a char).
+fn resume_before(
+    text: &str,
+    at: usize,
+    out: &mut Vec<u64>,
+    out_start: usize,
+    buf: &mut String,
+) -> Resume {
+    let bytes = text.as_bytes();
+    let ends_run = |p: usize| {
+        bytes[p - 1].is_ascii_whitespace()
+            && bytes
+                .get(p)
+                .map_or(true, |&b| BYTE_CLASS[usize::from(b)] & SEPARATOR == 0)
+    };
+    let pos = (1..=at).rev().find(|&p| ends_run(p)).unwrap_or(0);
+    out.truncate(out_start);
+    // No char before `at` stops the scanner; if one did, resuming at the start is right too.
+    let singles = match scan(&text[..pos], out, buf) {
+        Ok(singles) => singles,
+        Err(_) => {
+            out.truncate(out_start);
+            return Resume {
+                pos: 0,
+                out_len: out_start,
+                singles: 0,
+                at,
+            };
+        }
+    };
+    Resume {
+        pos,
+        out_len: out.len(),
+        singles,
+        at,
+    }
+}
+
 /// Pushes the hashes of `text`'s tokens to `out`; returns the number of single-char tokens
 /// (CJK, Thai, ...), or where to resume (with `out` partly filled) at the first char the fast
 /// path does not handle.
@@ -336,12 +363,7 @@ pub(super) fn scan(text: &str, out: &mut Vec<u64>, buf: &mut String) -> Result<u
     // (it has non-ASCII chars).
     let mut cur: Option<(usize, bool)> = None;
     let mut general = false;
-    let mut resume = Resume {
-        pos: 0,
-        out_len: out.len(),
-        singles: 0,
-        at: 0,
-    };
+    let out_start = out.len();
     let table = class_table();
     let mut i = 0;
     while i < bytes.len() {
@@ -357,7 +379,7 @@ pub(super) fn scan(text: &str, out: &mut Vec<u64>, buf: &mut String) -> Result<u
                     None => {
                         // Most words are short and ASCII, and so are the separators
                         // between them: classed, lower-cased and hashed 8 bytes at a time.
-                        if let Some(end) = ascii_words(bytes, i, out, &mut resume, singles) {
+                        if let Some(end) = ascii_words(bytes, i, out) {
                             i = end;
                             continue;
                         }
@@ -385,14 +407,6 @@ pub(super) fn scan(text: &str, out: &mut Vec<u64>, buf: &mut String) -> Result<u
                 {
                     i += 1;
                 }
-                if bytes[i - 1].is_ascii_whitespace() {
-                    resume = Resume {
-                        pos: i,
-                        out_len: out.len(),
-                        singles,
-                        at: i,
-                    };
-                }
             }
             continue;
         }
@@ -407,7 +421,7 @@ pub(super) fn scan(text: &str, out: &mut Vec<u64>, buf: &mut String) -> Result<u
             None => Class::of(c),
         };
         match class {
-            Class::Slow => return Err(Resume { at: i, ..resume }),
+            Class::Slow => return Err(resume_before(text, i, out, out_start, buf)),
             // Marks extend the token before them; a stray mark is not one.
             Class::Mark => general = true,
             Class::Single => {
