@@ -260,6 +260,12 @@ impl Band {
     /// Merges the pairs `new` (in any order) into the sorted arrays.
     fn merge(&mut self, mut new: Vec<(u64, u32)>) {
         sort_pairs(&mut new);
+        if self.keys.is_empty() {
+            // A bulk load into an empty band (every `Deduper::cluster`): no merge.
+            self.keys = new.iter().map(|p| p.0).collect();
+            self.docs = new.iter().map(|p| p.1).collect();
+            return;
+        }
         let old_keys = std::mem::take(&mut self.keys);
         let old_docs = std::mem::take(&mut self.docs);
         let n = old_keys.len() + new.len();
