@@ -47,9 +47,9 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{check_fraction, check_unit};
+use crate::config::{check_fraction, check_range, check_unit};
 use crate::error::{Error, Result};
-use crate::lsh::{band_hashes, optimal_params, LshIndex, LshParams, Reader};
+use crate::lsh::{banded_hashes, optimal_params, LshIndex, LshParams, Reader, MAX_BANDINGS};
 use crate::minhash::{similarity, MinHashConfig, MinHasher, Scratch, ShingleKind};
 use crate::similarity::jaccard_sorted;
 
@@ -110,6 +110,13 @@ pub struct DedupConfig {
     /// is a duplicate lost. (At 0.8 and 128 permutations: 14 bands × 9 rows, which makes a
     /// pair of similarity 0.8 a candidate with probability 0.87, 0.9 with 0.999.)
     pub false_negative_weight: f64,
+    /// Bandings of the signature in the LSH index: 1, the `bands` contiguous bands alone, or
+    /// 2 (default), also the same slots grouped by stride (band `b` holds slots `b`,
+    /// `b + bands`, ...; see [`crate::lsh`]). The second banding finds most of the pairs above
+    /// the threshold the first one misses (at 16 × 8 and similarity 0.8: 0.7% missed instead
+    /// of 5.3%) for one more band hash and 12 bytes per band and document; `bands` and `rows`
+    /// are chosen as for one banding.
+    pub bandings: usize,
     /// Verify candidate pairs by the exact Jaccard of their shingle sets. Default false.
     pub exact: bool,
     /// How far below the threshold an estimated Jaccard may be for a pair to be kept (with
@@ -138,6 +145,7 @@ impl Default for DedupConfig {
             rows: None,
             false_positive_weight: 0.1,
             false_negative_weight: 0.9,
+            bandings: 2,
             exact: false,
             estimate_margin: None,
             mode: ClusterMode::UnionFind,
@@ -237,6 +245,7 @@ impl DedupConfig {
         if let Some(m) = self.estimate_margin {
             check_fraction("estimate_margin", m)?;
         }
+        check_range("bandings", self.bandings, 1, MAX_BANDINGS)?;
         if self.max_bucket < 2 {
             return Err(Error::config(format!(
                 "max_bucket must be at least 2, got {}",
@@ -915,6 +924,19 @@ impl Deduper {
         self.params
     }
 
+    /// The LSH band hashes of `signature` under the configured banding(s), appended to
+    /// `out` ([`banded_hashes`]).
+    pub fn band_keys(&self, signature: &[u32], out: &mut Vec<u64>) {
+        banded_hashes(signature, self.params, self.config.bandings, out);
+    }
+
+    /// An empty LSH index of the configured banding(s) and bucket bound.
+    fn lsh_index(&self) -> Result<LshIndex> {
+        Ok(LshIndex::new(self.config.num_perm, self.params)?
+            .with_max_bucket(self.config.max_bucket)
+            .with_bandings(self.config.bandings))
+    }
+
     /// The MinHash signer.
     #[must_use]
     pub fn hasher(&self) -> &MinHasher {
@@ -1017,13 +1039,12 @@ impl Deduper {
             let keyed: Vec<(u32, Vec<u64>)> = leaders
                 .par_iter()
                 .map(|&d| {
-                    let mut keys = Vec::with_capacity(self.params.bands);
-                    band_hashes(sketches.signature(d as usize), self.params, &mut keys);
+                    let mut keys = Vec::with_capacity(self.params.bands * MAX_BANDINGS);
+                    self.band_keys(sketches.signature(d as usize), &mut keys);
                     (d, keys)
                 })
                 .collect();
-            let mut index = LshIndex::new(self.config.num_perm, self.params)
-                .map(|i| i.with_max_bucket(self.config.max_bucket));
+            let mut index = self.lsh_index();
             let pairs = match &mut index {
                 Ok(index) => {
                     index.extend_hashes(&keyed);
@@ -1176,8 +1197,7 @@ impl DedupIndex {
     /// [`ErrorKind::Config`](crate::ErrorKind::Config) naming the first bad field.
     pub fn new(config: DedupConfig) -> Result<Self> {
         let deduper = Deduper::new(config)?;
-        let lsh = LshIndex::new(deduper.config.num_perm, deduper.params)?
-            .with_max_bucket(deduper.config.max_bucket);
+        let lsh = deduper.lsh_index()?;
         let sketches = Sketches::new(deduper.config.num_perm);
         Ok(Self {
             deduper,
@@ -1244,12 +1264,11 @@ impl DedupIndex {
     /// Indexes already computed sketches (same configuration). Returns the first number.
     pub fn add_sketches(&mut self, new: &Sketches) -> u32 {
         let first = self.sketches.len() as u32;
-        let params = self.deduper.params;
         let keyed: Vec<(u32, Vec<u64>)> = (0..new.len())
             .filter(|&i| new.shingles[i] > 0)
             .map(|i| {
-                let mut keys = Vec::with_capacity(params.bands);
-                band_hashes(new.signature(i), params, &mut keys);
+                let mut keys = Vec::new();
+                self.lsh.hashes(new.signature(i), &mut keys);
                 (first + i as u32, keys)
             })
             .collect();
@@ -1279,7 +1298,6 @@ impl DedupIndex {
             .deduper
             .config
             .estimate_floor(self.deduper.config.threshold);
-        let params = self.deduper.params;
         self.deduper.install(|| {
             (0..new.len())
                 .into_par_iter()
@@ -1290,8 +1308,8 @@ impl DedupIndex {
                         .get(&(new.exact[i] as u64))
                         .copied()
                         .filter(|&d| self.sketches.exact[d as usize] == new.exact[i]);
-                    let mut keys = Vec::with_capacity(params.bands);
-                    band_hashes(sig, params, &mut keys);
+                    let mut keys = Vec::new();
+                    self.lsh.hashes(sig, &mut keys);
                     let mut found: Vec<Match> = if new.shingles[i] > 0 {
                         self.lsh.query_hashes(&keys)
                     } else {
@@ -1354,7 +1372,7 @@ impl DedupIndex {
             return Err(Error::serialization("not a chaffless dedup index"));
         }
         let clen = r.usize()?;
-        let config: DedupConfig = serde_json::from_slice(r.take(clen)?)
+        let config = saved_config(r.take(clen)?)
             .map_err(|e| Error::serialization(format!("invalid index configuration: {e}")))?;
         let mut index = Self::new(config)
             .map_err(|e| Error::serialization(format!("invalid index configuration: {e}")))?;
@@ -1363,7 +1381,8 @@ impl DedupIndex {
         let lsh = LshIndex::from_bytes(&bytes[r.at..])?;
         // Every document the tables name must have a signature, or a query would panic.
         let ids_fit = lsh.max_doc().map_or(true, |d| (d as usize) < n);
-        if lsh.params() != index.deduper.params || lsh.len() > n || !ids_fit {
+        let same = lsh.params() == index.deduper.params && lsh.bandings() == index.lsh.bandings();
+        if !same || lsh.len() > n || !ids_fit {
             return Err(Error::serialization(
                 "index tables do not match its configuration",
             ));
@@ -1377,6 +1396,16 @@ impl DedupIndex {
         }
         Ok(index)
     }
+}
+
+/// A configuration saved with an index or a result. One saved before `bandings` existed
+/// was made with one banding (the default is now two).
+fn saved_config(json: &[u8]) -> serde_json::Result<DedupConfig> {
+    let mut value: serde_json::Value = serde_json::from_slice(json)?;
+    if let Some(map) = value.as_object_mut() {
+        map.entry("bandings").or_insert(serde_json::Value::from(1));
+    }
+    serde_json::from_value(value)
 }
 
 #[cfg(test)]
@@ -1604,6 +1633,81 @@ mod tests {
         assert!(DedupConfig::from_json(r#"{"nope": 1}"#).is_err());
         let c = DedupConfig::from_json(r#"{"bands": 16}"#).unwrap();
         assert_eq!(c.lsh_params().unwrap(), LshParams { bands: 16, rows: 8 });
+    }
+
+    #[test]
+    fn second_banding_finds_pairs_the_first_misses() {
+        // 300 pairs of Jaccard about 0.8 (40 of 400 words replaced in a row): one banding
+        // of 16 × 8 misses about 5% of them, two about 0.7%.
+        let mut texts = Vec::new();
+        for s in 0..300u32 {
+            let base = words(s + 1000, 400);
+            let mut copy = base.clone();
+            let at = (s as usize * 37) % 360;
+            for (i, w) in copy[at..at + 40].iter_mut().enumerate() {
+                *w = format!("z{s}x{i}");
+            }
+            texts.push(base.join(" "));
+            texts.push(copy.join(" "));
+        }
+        let found = |bandings: usize| -> Vec<bool> {
+            let config = DedupConfig {
+                bands: Some(16),
+                rows: Some(8),
+                bandings,
+                exact: true,
+                ..DedupConfig::default()
+            };
+            let r = dedup(config, &texts);
+            assert!(r.edges().iter().all(|e| e.exact.unwrap() >= 0.8 - 1e-6));
+            r.docs()
+                .chunks(2)
+                .map(|p| p[0].cluster == p[1].cluster)
+                .collect()
+        };
+        let (one, two) = (found(1), found(2));
+        let missed = |f: &[bool]| f.iter().filter(|&&x| !x).count();
+        assert!(one.iter().zip(&two).all(|(&a, &b)| b || !a));
+        assert!(missed(&one) >= 5, "one banding missed {}", missed(&one));
+        assert!(
+            missed(&two) * 3 <= missed(&one),
+            "{} vs {}",
+            missed(&two),
+            missed(&one)
+        );
+    }
+
+    #[test]
+    fn an_index_saved_before_bandings_loads_with_one() {
+        let texts = corpus();
+        let config = DedupConfig {
+            bandings: 1,
+            ..DedupConfig::default()
+        };
+        let mut index = DedupIndex::new(config).unwrap();
+        index.add_batch(&texts);
+        let bytes = index.to_bytes();
+        // The same bytes with the configuration as it was written before `bandings`.
+        let clen = u64::from_le_bytes(bytes[8..16].try_into().unwrap()) as usize;
+        let mut config: serde_json::Value = serde_json::from_slice(&bytes[16..16 + clen]).unwrap();
+        config.as_object_mut().unwrap().remove("bandings");
+        let config = serde_json::to_vec(&config).unwrap();
+        let mut old = bytes[..8].to_vec();
+        old.extend_from_slice(&(config.len() as u64).to_le_bytes());
+        old.extend_from_slice(&config);
+        old.extend_from_slice(&bytes[16 + clen..]);
+        let loaded = DedupIndex::from_bytes(&old).unwrap();
+        assert_eq!(loaded.config().bandings, 1);
+        assert_eq!(loaded.query_batch(&texts), index.query_batch(&texts));
+        // Tables of two bandings under a configuration of one are refused.
+        let mut two = DedupIndex::new(DedupConfig::default()).unwrap();
+        two.add_batch(&texts);
+        let two = two.to_bytes();
+        let clen2 = u64::from_le_bytes(two[8..16].try_into().unwrap()) as usize;
+        let mut mixed = bytes[..16 + clen].to_vec();
+        mixed.extend_from_slice(&two[16 + clen2..]);
+        assert!(DedupIndex::from_bytes(&mixed).is_err());
+        assert!(DedupConfig::from_json(r#"{"bandings": 3}"#).is_err());
     }
 
     #[test]

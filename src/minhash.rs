@@ -310,7 +310,16 @@ impl MinHasher {
         // `one_permutation(&shingles)` gives, without storing and reading them back.
         out.fill(EMPTY);
         let (k, seed) = (self.config.ngram, self.config.seed);
-        let count = for_each_shingle(&scratch.hashes, k, seed, |h| bin_insert(out, h));
+        let tokens = &scratch.hashes;
+        let count = match <&mut [u32; 128]>::try_from(&mut *out) {
+            // The default size, as an array: the bin is the top 7 bits (what `reduce` gives
+            // for 128 bins) and needs no bounds check.
+            Ok(bins) => for_each_shingle(tokens, k, seed, |h| {
+                let slot = &mut bins[(h >> 57) as usize];
+                *slot = (*slot).min(bin_value(h));
+            }),
+            Err(_) => for_each_shingle(tokens, k, seed, |h| bin_insert(out, h)),
+        };
         if count > 0 && out.contains(&EMPTY) {
             densify(seed, out);
         }
@@ -425,14 +434,20 @@ pub fn one_permutation(shingles: &[u64], seed: u64, out: &mut [u32]) {
 #[inline]
 fn bin_insert(out: &mut [u32], h: u64) {
     let bin = reduce((h >> 32) as u32, out.len());
-    // `EMPTY` marks an empty bin: a shingle whose value would be it fills the bin with
-    // the next value, so a document with shingles always has a filled bin (densify
-    // needs one, or it would search forever).
-    let v = (h as u32).min(EMPTY - 1);
+    let v = bin_value(h);
     if let Some(slot) = out.get_mut(bin) {
         // Branch-free: whether a shingle lowers its bin is a coin toss early in a document.
         *slot = (*slot).min(v);
     }
+}
+
+/// The value the shingle hash `h` competes with in its bin: its low 32 bits, except that
+/// `EMPTY` marks an empty bin, so a shingle whose value would be it fills the bin with the
+/// next value (a document with shingles always has a filled bin: densify needs one, or it
+/// would search forever).
+#[inline]
+fn bin_value(h: u64) -> u32 {
+    (h as u32).min(EMPTY - 1)
 }
 
 #[cfg(test)]
@@ -606,6 +621,33 @@ mod tests {
             hasher(ShingleKind::Char, 3).signature(latin),
             hasher(ShingleKind::Word, 3).signature(latin)
         );
+    }
+
+    #[test]
+    fn the_128_bin_path_is_one_permutation() {
+        // `sketch_into` bins 128-slot signatures through an array; other sizes through
+        // `bin_insert`: both are `one_permutation` of the shingles.
+        let text = "w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 ".repeat(60)
+            + &(0..700)
+                .map(|i| format!("v{i}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+        for num_perm in [128, 64, 100, 256] {
+            let h = MinHasher::new(MinHashConfig {
+                num_perm,
+                ..MinHashConfig::default()
+            })
+            .unwrap();
+            let mut scratch = Scratch::default();
+            h.shingles(&text, &mut scratch);
+            let mut want = vec![0u32; num_perm];
+            one_permutation(&scratch.shingles, 0, &mut want);
+            assert_eq!(h.signature(&text), want, "{num_perm}");
+        }
+        for x in [0u32, 1, 0x0200_0000, 0x7fff_ffff, u32::MAX] {
+            let h = u64::from(x) << 32;
+            assert_eq!(reduce(x, 128), (h >> 57) as usize);
+        }
     }
 
     #[test]

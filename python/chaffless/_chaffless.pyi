@@ -609,6 +609,10 @@ class MinHashDeduper:
         false_positive_weight: Weight of false positives when choosing bands and rows (0.1;
             candidates are verified, so false positives cost only time).
         false_negative_weight: Weight of false negatives when choosing bands and rows (0.9).
+        bandings: 2 (default): the LSH index bands the signature twice, into contiguous
+            bands and into the same slots grouped by stride, which finds most of the pairs
+            above the threshold one banding misses (at 16 x 8 and similarity 0.8, 0.7% missed
+            instead of 5.3%); 1: the contiguous bands alone (less memory, fewer candidates).
         exact: Verify candidates by exact Jaccard of shingle sets. Default False.
         estimate_margin: How far below the threshold an estimate may fall for a pair to be
             kept (or checked exactly). Default two standard errors at the threshold.
@@ -696,7 +700,8 @@ class MinHashDeduper:
             A record batch: ``signature`` (binary: ``num_perm`` little-endian ``uint32``),
             ``exact_hash`` (binary: 16 bytes, big-endian, of the normalised text),
             ``shingles`` and ``length`` (int64), ``band_keys`` (``list<int64>``, one LSH band
-            hash per band).
+            hash per band of each banding: ``bands × bandings``, the list position naming the
+            band).
         """
     def similarity_arrow(self, a: Any, b: Any) -> Any:
         """Estimated Jaccard of two Arrow binary columns of signatures, row by row (float64)."""

@@ -147,18 +147,7 @@ impl serde::de::Visitor<'_> for KeySeed<'_> {
         f.write_str("a field name")
     }
     fn visit_str<E>(self, k: &str) -> Result<Key, E> {
-        let n = self.0;
-        Ok(if k == n.text {
-            Key::Text
-        } else if k == n.id {
-            Key::Id
-        } else if n.score == Some(k) {
-            Key::Score
-        } else if n.output.iter().any(|o| o == k) {
-            Key::Output
-        } else {
-            Key::Other
-        })
+        Ok(self.0.key(k))
     }
 }
 
@@ -219,6 +208,21 @@ struct Names<'o> {
 }
 
 impl<'o> Names<'o> {
+    /// Which field `k` is.
+    fn key(&self, k: &str) -> Key {
+        if k == self.text {
+            Key::Text
+        } else if k == self.id {
+            Key::Id
+        } else if self.score == Some(k) {
+            Key::Score
+        } else if self.output.iter().any(|o| o == k) {
+            Key::Output
+        } else {
+            Key::Other
+        }
+    }
+
     fn new(opts: &'o DedupJsonlOptions, exact: bool) -> Self {
         let mut output = vec![
             opts.cluster_field.clone(),
@@ -242,9 +246,159 @@ impl<'o> Names<'o> {
 struct Found<'a> {
     text: bool,
     text_is_string: bool,
-    id: Option<&'a RawValue>,
-    score: Option<&'a RawValue>,
+    /// The id's and the score's values as JSON text.
+    id: Option<&'a str>,
+    score: Option<&'a str>,
     collides: bool,
+}
+
+/// Ones in every byte.
+const ONES: u64 = 0x0101_0101_0101_0101;
+/// The top bit of every byte.
+const HIGH: u64 = ONES * 0x80;
+
+/// The first byte from `p` that ends a run of plain string chars: a quote, a backslash or a
+/// control char (which JSON does not allow raw), or `b.len()`. Quotes and backslashes are
+/// found by `memchr` (SIMD chosen at run time); control chars, rare, by one check of the
+/// whole run 8 bytes at a time (a byte below 0x20 sets its top bit in `x - 0x20…` while its
+/// own top bit is clear).
+fn string_special(b: &[u8], p: usize) -> usize {
+    let q = memchr::memchr2(b'"', b'\\', &b[p..]).map_or(b.len(), |i| p + i);
+    let run = &b[p..q];
+    let words = run.chunks_exact(8);
+    let tail = words.remainder();
+    let control = words.fold(0u64, |acc, w| {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(w);
+        let x = u64::from_le_bytes(eight);
+        acc | (x.wrapping_sub(ONES * 0x20) & !x & HIGH)
+    });
+    if control != 0 || tail.iter().any(|&c| c < 0x20) {
+        return p + run.iter().position(|&c| c < 0x20).unwrap_or(run.len());
+    }
+    q
+}
+
+/// Four hex digits at `b[p..]`.
+fn hex4(b: &[u8], p: usize) -> Option<u32> {
+    let digits = b.get(p..p + 4)?;
+    digits
+        .iter()
+        .try_fold(0u32, |v, &c| char::from(c).to_digit(16).map(|d| v * 16 + d))
+}
+
+/// The JSON string whose contents start at `s[p]` (after the opening quote): its decoded
+/// value appended to `out` (when given) and the index after the closing quote. `None` for
+/// anything JSON does not allow (a raw control char, a bad escape, a lone surrogate) or an
+/// unterminated string: the caller then leaves the line to `serde_json`.
+fn json_string(s: &str, mut p: usize, mut out: Option<&mut String>) -> Option<usize> {
+    let b = s.as_bytes();
+    loop {
+        let q = string_special(b, p);
+        if let Some(o) = out.as_deref_mut() {
+            // Quotes, backslashes and control chars are ASCII: `q` is a char boundary.
+            o.push_str(&s[p..q]);
+        }
+        match *b.get(q)? {
+            b'"' => return Some(q + 1),
+            b'\\' => {
+                let (c, next) = match *b.get(q + 1)? {
+                    b'"' => ('"', q + 2),
+                    b'\\' => ('\\', q + 2),
+                    b'/' => ('/', q + 2),
+                    b'b' => ('\u{8}', q + 2),
+                    b'f' => ('\u{c}', q + 2),
+                    b'n' => ('\n', q + 2),
+                    b'r' => ('\r', q + 2),
+                    b't' => ('\t', q + 2),
+                    b'u' => {
+                        let u = hex4(b, q + 2)?;
+                        if (0xd800..0xdc00).contains(&u) {
+                            if b.get(q + 6..q + 8)? != b"\\u" {
+                                return None;
+                            }
+                            let low = hex4(b, q + 8)?;
+                            if !(0xdc00..0xe000).contains(&low) {
+                                return None;
+                            }
+                            let c = 0x10000 + ((u - 0xd800) << 10) + (low - 0xdc00);
+                            (char::from_u32(c)?, q + 12)
+                        } else {
+                            (char::from_u32(u)?, q + 6)
+                        }
+                    }
+                    _ => return None,
+                };
+                if let Some(o) = out.as_deref_mut() {
+                    o.push(c);
+                }
+                p = next;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// JSON white space from `p` skipped.
+fn skip_ws(b: &[u8], mut p: usize) -> usize {
+    while matches!(b.get(p), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        p += 1;
+    }
+    p
+}
+
+/// [`RecordSeed`]'s reading of the trimmed line `s` (an object) for the usual record, an
+/// object whose values are all strings, without `serde_json`: the text decoded into `text`
+/// once (`serde_json` decodes an escaped string into its scratch buffer, then the seed copies
+/// it), and the scan for the string's end 8 bytes at a time. `None` for anything else (other
+/// values, escaped keys, invalid JSON): the caller then reads the line with `serde_json`,
+/// which gives the same fields or names the reason to reject it.
+fn read_plain<'a>(s: &'a str, names: &Names<'_>, text: &mut String) -> Option<Found<'a>> {
+    let b = s.as_bytes();
+    let mut found = Found::default();
+    let mut p = skip_ws(b, 1);
+    if b.get(p) == Some(&b'}') {
+        return (p + 1 == b.len()).then_some(found);
+    }
+    loop {
+        if b.get(p) != Some(&b'"') {
+            return None;
+        }
+        let key_end = string_special(b, p + 1);
+        if b.get(key_end) != Some(&b'"') {
+            return None;
+        }
+        let key = names.key(&s[p + 1..key_end]);
+        p = skip_ws(b, key_end + 1);
+        if b.get(p) != Some(&b':') {
+            return None;
+        }
+        p = skip_ws(b, p + 1);
+        if b.get(p) != Some(&b'"') {
+            return None;
+        }
+        let start = p;
+        if let Key::Text = key {
+            text.clear();
+            p = json_string(s, p + 1, Some(&mut *text))?;
+            found.text = true;
+            found.text_is_string = true;
+        } else {
+            p = json_string(s, p + 1, None)?;
+            match key {
+                Key::Id => found.id = Some(&s[start..p]),
+                Key::Score => found.score = Some(&s[start..p]),
+                Key::Output => found.collides = true,
+                Key::Text | Key::Other => {}
+            }
+        }
+        p = skip_ws(b, p);
+        match b.get(p) {
+            Some(b',') => p = skip_ws(b, p + 1),
+            Some(b'}') => return (p + 1 == b.len()).then_some(found),
+            _ => return None,
+        }
+    }
 }
 
 /// Reads the fields dedup needs in one pass over the record, decoding only the text (into
@@ -274,8 +428,8 @@ impl<'de> serde::de::Visitor<'de> for RecordSeed<'_, '_> {
                     found.text = true;
                     found.text_is_string = map.next_value_seed(TextSeed(&mut *self.text))?;
                 }
-                Key::Id => found.id = Some(map.next_value()?),
-                Key::Score => found.score = Some(map.next_value()?),
+                Key::Id => found.id = Some(map.next_value::<&RawValue>()?.get()),
+                Key::Score => found.score = Some(map.next_value::<&RawValue>()?.get()),
                 Key::Output => {
                     found.collides = true;
                     map.next_value::<serde::de::IgnoredAny>()?;
@@ -311,14 +465,23 @@ fn read_fields<'a>(
     if !s.starts_with('{') {
         return Err(slow(raw));
     }
-    let mut de = serde_json::Deserializer::from_str(s);
-    let seed = RecordSeed { names, text };
-    let found = match serde::de::DeserializeSeed::deserialize(seed, &mut de) {
-        Ok(f) if de.end().is_ok() && f.text && f.text_is_string => f,
-        // The general parser names the reason (rejects are rare).
-        _ => return Err(slow(raw)),
+    let found = match read_plain(s, names, text).filter(|f| f.text) {
+        Some(f) => f,
+        None => match read_serde(s, names, text) {
+            Some(f) if f.text && f.text_is_string => f,
+            // The general parser names the reason (rejects are rare).
+            _ => return Err(slow(raw)),
+        },
     };
     Ok(Some((found, s.len())))
+}
+
+/// [`RecordSeed`] over the trimmed line `s`; `None` when it is not one JSON object.
+fn read_serde<'a>(s: &'a str, names: &Names<'_>, text: &mut String) -> Option<Found<'a>> {
+    let mut de = serde_json::Deserializer::from_str(s);
+    let seed = RecordSeed { names, text };
+    let found = serde::de::DeserializeSeed::deserialize(seed, &mut de).ok()?;
+    de.end().is_ok().then_some(found)
 }
 
 fn first_pass(
@@ -336,7 +499,7 @@ fn first_pass(
     };
     let score = match &opts.score_field {
         None => None,
-        Some(f) => match found.score.map(|v| v.get().parse::<f64>()) {
+        Some(f) => match found.score.map(str::parse::<f64>) {
             Some(Ok(s)) if !s.is_nan() => Some(s),
             _ => {
                 let reason = format!("field {f:?} is missing or not a number");
@@ -344,7 +507,7 @@ fn first_pass(
             }
         },
     };
-    let id = found.id.map(|v| Box::<str>::from(v.get()));
+    let id = found.id.map(Box::<str>::from);
     let (exact, shingles) = deduper.hasher.sketch_into(text, scratch, signature);
     First::Record {
         exact,
@@ -675,4 +838,76 @@ fn shingle_sets(
         },
     )?;
     Ok(sets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_records_read_as_serde_json_reads_them() {
+        let opts = DedupJsonlOptions {
+            score_field: Some("score".into()),
+            ..DedupJsonlOptions::default()
+        };
+        let names = Names::new(&opts, true);
+        let texts = [
+            r#""plain words""#,
+            r#""""#,
+            r#""line\nbreak \"quoted\" back\\slash \/ \b\f\r\t tab""#,
+            r#""caf\u00e9 \u2019 \ud83d\ude00 smile, ünïcødé and 東京""#,
+            r#""lone \ud83d surrogate""#,
+            r#""lone \ude00 trail""#,
+            r#""bad \x escape""#,
+            r#""short \u12 hex""#,
+            "\"raw \u{1} control\"",
+            "\"raw \t tab\"",
+            r#""unterminated"#,
+            r#"12"#,
+            r#"null"#,
+            r#"["a"]"#,
+            r#""an 8-byte run: abcdefgh\"ijklmnop\\qrstuvwx""#,
+        ];
+        let others = [
+            "",
+            r#""id": "d1", "#,
+            r#""id": 7, "#,
+            r#""score": "3.5", "#,
+            r#""score": 3.5, "#,
+            r#""cluster": "x", "#,
+            r#""meta": {"a": [1, "}"]}, "#,
+            r#""k\u0065y": "v", "#,
+            r#""text": "first", "#,
+            r#""flag": true, "#,
+        ];
+        let mut checked = 0;
+        for t in texts {
+            for o in others {
+                for line in [
+                    format!("{{{o}\"text\": {t}}}"),
+                    format!("{{ \"text\" :{t} , {o}\"z\":\"\"}}"),
+                    format!("{{\"text\": {t}}} x"),
+                    format!("{{\"text\": {t},}}"),
+                    format!("{{{o}}}"),
+                ] {
+                    let (mut a, mut b) = (String::from("stale"), String::from("stale"));
+                    let plain = read_plain(&line, &names, &mut a);
+                    let serde = read_serde(&line, &names, &mut b);
+                    if let Some(p) = plain {
+                        let s = serde.unwrap_or_else(|| panic!("serde_json refuses {line}"));
+                        assert_eq!(
+                            (p.text, p.text_is_string, p.id, p.score, p.collides),
+                            (s.text, s.text_is_string, s.id, s.score, s.collides),
+                            "{line}"
+                        );
+                        if p.text {
+                            assert_eq!(a, b, "{line}");
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 50, "{checked}");
+    }
 }

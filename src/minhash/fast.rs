@@ -206,7 +206,7 @@ fn swar_alnum(x: u64) -> (u64, u64) {
 /// The hash and length of the ASCII word starting at `bytes[at]` (a letter or digit) when it
 /// is shorter than 16 bytes and ends at an ASCII separator; `None` otherwise (the caller
 /// reads it byte by byte).
-#[inline]
+#[cfg(test)]
 fn short_ascii_word(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
     let (lo, len) = ascii_run(bytes, at)?;
     if len < 8 {
@@ -219,7 +219,7 @@ fn short_ascii_word(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
 /// The leading ASCII letters and digits of the 8 bytes at `bytes[at]`, lower-cased and
 /// zero-padded, and their count; `None` when the text has no 8 bytes there or the run goes
 /// on with a non-ASCII char. A count of 8 means the run may go on.
-#[inline]
+#[cfg(test)]
 fn ascii_run(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
     let mut eight = [0u8; 8];
     eight.copy_from_slice(bytes.get(at..at + 8)?);
@@ -237,6 +237,67 @@ fn ascii_run(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
     Some((lower & ((1u64 << (8 * len)) - 1), len))
 }
 
+/// The 8 bytes at `bytes[at]` as a little-endian `u64`, when the text has them.
+#[inline]
+fn load8(bytes: &[u8], at: usize) -> Option<u64> {
+    let mut eight = [0u8; 8];
+    eight.copy_from_slice(bytes.get(at..at + 8)?);
+    Some(u64::from_le_bytes(eight))
+}
+
+/// From `at`, an ASCII letter or digit starting a word, pushes the hashes of the short ASCII
+/// words there and of the ones after them across ASCII separators, 8 bytes at a time: each
+/// word's load also classes the separators after it. Returns where that loop goes on (outside any token: at a word,
+/// a separator or a non-ASCII char), or `None` when the first word is not short (16 bytes
+/// or more, or going on with a non-ASCII char), which that loop then reads itself.
+#[inline]
+fn ascii_words(bytes: &[u8], mut at: usize, out: &mut Vec<u64>) -> Option<usize> {
+    let start = at;
+    let stop = |at: usize| (at != start).then_some(at);
+    loop {
+        let Some(x) = load8(bytes, at) else {
+            return stop(at);
+        };
+        let (alnum, alpha) = swar_alnum(x);
+        let len = ((!alnum & HIGH).trailing_zeros() / 8) as usize;
+        let lower = x | (alpha >> 2);
+        // The word's hash and length, and the ASCII separators of the bytes loaded last,
+        // from the word's end on (top bit of their byte; bytes past the load read as none).
+        let (h, len, sep) = if len < 8 {
+            if (x >> (8 * len)) & 0x80 != 0 {
+                return stop(at);
+            }
+            let h = short_hash(lower & ((1u64 << (8 * len)) - 1), 0, len);
+            (h, len, (!alnum & !x & HIGH) >> (8 * len))
+        } else {
+            let Some(y) = load8(bytes, at + 8) else {
+                return stop(at);
+            };
+            let (alnum2, alpha2) = swar_alnum(y);
+            let rest = ((!alnum2 & HIGH).trailing_zeros() / 8) as usize;
+            if rest == 8 || (y >> (8 * rest)) & 0x80 != 0 {
+                return stop(at);
+            }
+            let hi = (y | (alpha2 >> 2)) & ((1u64 << (8 * rest)) - 1);
+            let h = short_hash(lower, hi, 8 + rest);
+            (h, 8 + rest, (!alnum2 & !y & HIGH) >> (8 * rest))
+        };
+        out.push(h);
+        // The word ends at an ASCII separator, so the run has at least one byte; when it
+        // fills what was loaded, its end is not known here.
+        let window = 8 - len % 8;
+        let run = ((!sep & HIGH).trailing_zeros() / 8) as usize;
+        if run >= window {
+            return Some(at + len);
+        }
+        at += len + run;
+        // Past the run: a letter or digit, or a non-ASCII char.
+        if bytes[at] >= 0x80 {
+            return Some(at);
+        }
+    }
+}
+
 /// The hash of the word `text[s..e]` folded: lower-cased in place when `general` is false
 /// (an ASCII word), through [`fold_word`] otherwise.
 #[inline]
@@ -250,6 +311,48 @@ fn word_hash(text: &str, s: usize, e: usize, general: bool, buf: &mut String) ->
     }
 }
 
+/// Where to resume before the char at `at` that the scanner does not handle (see
+/// [`Resume`]): after the last run of ASCII separators before it that ends with white space
+/// (no token spans that point), or the start. `out` is cut back to the tokens before that
+/// point, counted again by scanning up to it (cheaper than tracking the point on every
+/// word of every page, when few pages have such a char).
+fn resume_before(
+    text: &str,
+    at: usize,
+    out: &mut Vec<u64>,
+    out_start: usize,
+    buf: &mut String,
+) -> Resume {
+    let bytes = text.as_bytes();
+    let ends_run = |p: usize| {
+        bytes[p - 1].is_ascii_whitespace()
+            && bytes
+                .get(p)
+                .map_or(true, |&b| BYTE_CLASS[usize::from(b)] & SEPARATOR == 0)
+    };
+    let pos = (1..=at).rev().find(|&p| ends_run(p)).unwrap_or(0);
+    out.truncate(out_start);
+    // No char before `at` stops the scanner; if one did, resuming at the start is right too.
+    let singles = match scan(&text[..pos], out, buf) {
+        Ok(singles) => singles,
+        Err(_) => {
+            out.truncate(out_start);
+            return Resume {
+                pos: 0,
+                out_len: out_start,
+                singles: 0,
+                at,
+            };
+        }
+    };
+    Resume {
+        pos,
+        out_len: out.len(),
+        singles,
+        at,
+    }
+}
+
 /// Pushes the hashes of `text`'s tokens to `out`; returns the number of single-char tokens
 /// (CJK, Thai, ...), or where to resume (with `out` partly filled) at the first char the fast
 /// path does not handle.
@@ -260,12 +363,7 @@ pub(super) fn scan(text: &str, out: &mut Vec<u64>, buf: &mut String) -> Result<u
     // (it has non-ASCII chars).
     let mut cur: Option<(usize, bool)> = None;
     let mut general = false;
-    let mut resume = Resume {
-        pos: 0,
-        out_len: out.len(),
-        singles: 0,
-        at: 0,
-    };
+    let out_start = out.len();
     let table = class_table();
     let mut i = 0;
     while i < bytes.len() {
@@ -279,11 +377,10 @@ pub(super) fn scan(text: &str, out: &mut Vec<u64>, buf: &mut String) -> Result<u
                         general = false;
                     }
                     None => {
-                        // Most words are short and ASCII: classed, lower-cased and hashed
-                        // 8 bytes at a time.
-                        if let Some((h, len)) = short_ascii_word(bytes, i) {
-                            out.push(h);
-                            i += len;
+                        // Most words are short and ASCII, and so are the separators
+                        // between them: classed, lower-cased and hashed 8 bytes at a time.
+                        if let Some(end) = ascii_words(bytes, i, out) {
+                            i = end;
                             continue;
                         }
                         cur = Some((i, false));
@@ -310,14 +407,6 @@ pub(super) fn scan(text: &str, out: &mut Vec<u64>, buf: &mut String) -> Result<u
                 {
                     i += 1;
                 }
-                if bytes[i - 1].is_ascii_whitespace() {
-                    resume = Resume {
-                        pos: i,
-                        out_len: out.len(),
-                        singles,
-                        at: i,
-                    };
-                }
             }
             continue;
         }
@@ -332,7 +421,7 @@ pub(super) fn scan(text: &str, out: &mut Vec<u64>, buf: &mut String) -> Result<u
             None => Class::of(c),
         };
         match class {
-            Class::Slow => return Err(Resume { at: i, ..resume }),
+            Class::Slow => return Err(resume_before(text, i, out, out_start, buf)),
             // Marks extend the token before them; a stray mark is not one.
             Class::Mark => general = true,
             Class::Single => {
@@ -563,6 +652,16 @@ mod tests {
         fn same_hashes_as_the_tokenizer(
             text in "[ -~\u{a0}-\u{24f}\u{300}-\u{36f}\u{391}-\u{3c9}\u{400}-\u{45f}\u{e00}-\u{e7f}\u{2010}-\u{2027}\u{3000}-\u{30ff}\u{4e00}-\u{4e40}\u{ff00}-\u{ffef}\u{2460}-\u{2470}]{0,60}"
         ) {
+            if let Some(hashes) = fast(&text) {
+                proptest::prop_assert_eq!(hashes, engine(&text));
+            }
+        }
+
+        #[test]
+        fn ascii_text_gives_the_tokenizer_s_hashes(
+            text in "([a-zA-Z0-9]{1,20}|[ ,.;:!?'\"()\n\t-]{1,10}|[\u{e9}\u{2019}\u{201c}\u{bd}\u{301}\u{4e00}]){0,40}"
+        ) {
+            proptest::prop_assert_eq!(stretched(&text), (engine(&text), singles(&text)));
             if let Some(hashes) = fast(&text) {
                 proptest::prop_assert_eq!(hashes, engine(&text));
             }

@@ -22,7 +22,6 @@ use super::{detached, detached_interruptible, parallel_allowed, path_str, write_
 use crate::dedup::jsonl::{dedup_jsonl_with as core_dedup_jsonl, DedupJsonlOptions};
 use crate::dedup::{Dedup, DedupConfig, DedupIndex, Deduper, Sketches};
 use crate::error::{Error, Result};
-use crate::lsh::band_hashes;
 use crate::minhash::similarity;
 use crate::similarity::jaccard_sorted;
 
@@ -252,7 +251,8 @@ impl PyDeduper {
     /// steps of `dedup` themselves): `signature` (binary, `num_perm` little-endian `uint32`),
     /// `exact_hash` (binary, 16 bytes big-endian: the hash of the normalised text),
     /// `shingles` and `length` (int64: shingle count, UTF-8 bytes) and `band_keys`
-    /// (`list<int64>`: the LSH band hashes, one per band, as signed 64-bit values).
+    /// (`list<int64>`: the LSH band hashes, one per band of each banding, as signed 64-bit
+    /// values).
     fn sketch_arrow<'py>(&self, texts: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = texts.py();
         let column = Column::extract(texts, "texts")?;
@@ -274,8 +274,8 @@ impl PyDeduper {
                 .map(|i| sketches.exact_hash(i).to_be_bytes())
                 .collect();
             let keys = (0..n).map(|i| {
-                let mut out = Vec::with_capacity(params.bands);
-                band_hashes(sketches.signature(i), params, &mut out);
+                let mut out = Vec::with_capacity(2 * params.bands);
+                self.inner.band_keys(sketches.signature(i), &mut out);
                 Some(out.into_iter().map(|k| k as i64).collect())
             });
             record_batch(vec![

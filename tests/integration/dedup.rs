@@ -189,10 +189,12 @@ proptest! {
         perm in Just((0..corpus().len()).collect::<Vec<usize>>()).prop_shuffle(),
         threads in 1usize..3,
         star in any::<bool>(),
+        bandings in 1usize..3,
     ) {
         let texts = corpus();
         let config = cfg(|c| {
             c.num_threads = threads;
+            c.bandings = bandings;
             c.mode = if star { ClusterMode::Star } else { ClusterMode::UnionFind };
             c.representative = Representative::Longest;
         });

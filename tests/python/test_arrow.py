@@ -133,7 +133,9 @@ def test_sketches_cluster_like_dedup() -> None:
     sk = deduper.sketch_arrow(pa.array(texts))
     assert sk.schema.names == ["signature", "exact_hash", "shingles", "length", "band_keys"]
     bands, _ = deduper.lsh_params
-    assert all(len(k) == bands for k in sk.column("band_keys").to_pylist())
+    bandings = deduper.config["bandings"]
+    assert bandings == 2
+    assert all(len(k) == bands * bandings for k in sk.column("band_keys").to_pylist())
     found = deduper.cluster_arrow(
         sk.column("signature"), sk.column("exact_hash"), sk.column("shingles"), sk.column("length")
     )
