@@ -355,7 +355,7 @@ const POLY: u64 = 0xc2b2_ae3d_27d4_eb4f;
 /// order; fewer than `k` tokens (but some) are one shingle of them all.
 ///
 /// A window's hash is the polynomial `t[0]·P^(k-1) + ... + t[k-1]` (mod 2^64) of its token
-/// hashes, finished by [`mix64`] with the seed. Token hashes are already random 64-bit values,
+/// hashes, finished by `mix64` with the seed. Token hashes are already random 64-bit values,
 /// so distinct windows get distinct polynomials except with probability ~2^-60, and the
 /// polynomial rolls: each further window costs two multiplications, where hashing its
 /// `8k` bytes with xxh3 cost several times more (most of the signature's time).
