@@ -135,6 +135,19 @@ pub struct Document<'a> {
 /// The origin of a block that was no whole line of the first page (see [`Document::origin`]).
 pub(crate) const NO_ORIGIN: u32 = u32::MAX;
 
+/// Stores `value` in a detector's per-line cache at `origin`, growing it as needed; a block
+/// with no origin (a line cut since the first pass) is not cached.
+pub(crate) fn set_at_origin<T: Clone>(slots: &mut Vec<Option<T>>, origin: u32, value: T) {
+    if origin == NO_ORIGIN {
+        return;
+    }
+    let o = origin as usize;
+    if slots.len() <= o {
+        slots.resize(o + 1, None);
+    }
+    slots[o] = Some(value);
+}
+
 /// Equal text, blocks, tokens and site: where the blocks came from does not count.
 impl PartialEq for Document<'_> {
     fn eq(&self, other: &Self) -> bool {

@@ -67,7 +67,7 @@ use rustc_hash::FxHashMap;
 
 use crate::config::ChromeConfig;
 use crate::detect::Detector;
-use crate::document::{Document, Label, Span, NO_ORIGIN};
+use crate::document::{set_at_origin, Document, Label, Span, NO_ORIGIN};
 use crate::normalize::Tokenizer;
 use crate::stats::{block_key, SiteModel};
 
@@ -461,9 +461,12 @@ impl ChromeDetector {
                     && (dated(k + 1) || dated(k + 2) || dated(k.wrapping_sub(2)))
             })
             .collect();
+        // `cards` is sorted: a card's nearest others are its neighbours in it.
         let in_feed = |k: usize| {
-            cards.binary_search(&k).is_ok()
-                && cards.iter().any(|&c| c != k && c.abs_diff(k) <= FEED_REACH)
+            cards.binary_search(&k).is_ok_and(|p| {
+                let near = |q: Option<&usize>| q.is_some_and(|&c| c.abs_diff(k) <= FEED_REACH);
+                near(p.checked_sub(1).and_then(|q| cards.get(q))) || near(cards.get(p + 1))
+            })
         };
         let values: Vec<f64> = feats
             .iter()
@@ -1087,19 +1090,19 @@ impl ChromeCache {
         if origin == NO_ORIGIN {
             return;
         }
-        let o = origin as usize;
-        if self.blocks.len() <= o {
-            self.blocks.resize(o + 1, None);
-        }
         let from = self.masks.len();
         self.masks.extend_from_slice(masks);
-        self.blocks[o] = Some(CachedBlock {
-            masks: from..self.masks.len(),
-            sentence,
-            code,
-            cue: None,
-            list_header: None,
-        });
+        set_at_origin(
+            &mut self.blocks,
+            origin,
+            CachedBlock {
+                masks: from..self.masks.len(),
+                sentence,
+                code,
+                cue: None,
+                list_header: None,
+            },
+        );
     }
 
     fn cue(&self, origin: u32, lang: usize) -> Option<Option<Hit>> {
@@ -1351,6 +1354,11 @@ mod tests {
             .collect()
     }
 
+    /// Whether every line of `got` that `pick` selects has the rule `rule` ("" for kept).
+    fn lines_are(got: &[(&str, &str)], pick: impl Fn(&str) -> bool, rule: &str) -> bool {
+        got.iter().filter(|(l, _)| pick(l)).all(|(_, r)| *r == rule)
+    }
+
     /// The rules that fired on each line of `page` that is chrome.
     fn rules_by_line(page: &str) -> Vec<(&str, &'static str)> {
         let got = spans(page);
@@ -1391,9 +1399,11 @@ mod tests {
         let page = format!("{ARTICLE}Ads by Partner\n{feed}");
         let got = rules_by_line(&page);
         assert!(
-            got.iter()
-                .filter(|(l, _)| l.starts_with("Why the price") || *l == "Channel Four")
-                .all(|(_, r)| *r == "outside_main_text"),
+            lines_are(
+                &got,
+                |l| l.starts_with("Why the price") || l == "Channel Four",
+                "outside_main_text"
+            ),
             "{got:?}"
         );
         assert!(got
@@ -1479,9 +1489,11 @@ mod tests {
         let page = format!("{ARTICLE}{ARTICLE}{feed}");
         let got = rules_by_line(&page);
         assert!(
-            got.iter()
-                .filter(|(l, _)| l.starts_with("The bridge") || l.starts_with("Parents"))
-                .all(|(_, r)| *r == "outside_main_text"),
+            lines_are(
+                &got,
+                |l| l.starts_with("The bridge") || l.starts_with("Parents"),
+                "outside_main_text"
+            ),
             "{got:?}"
         );
         assert!(got
@@ -1504,9 +1516,11 @@ mod tests {
         let page = format!("{ARTICLE}{cards}{ARTICLE}");
         let got = rules_by_line(&page);
         assert!(
-            got.iter()
-                .filter(|(l, _)| l.starts_with("Parents") || l.starts_with("New trains"))
-                .all(|(_, r)| *r == "other"),
+            lines_are(
+                &got,
+                |l| l.starts_with("Parents") || l.starts_with("New trains"),
+                "other"
+            ),
             "{got:?}"
         );
         // A long feed of cards, an ad among them, is one list.
@@ -1514,9 +1528,11 @@ mod tests {
         let page = format!("{ARTICLE}Related\n{many}Sponsored by our partners\n{many}");
         let got = rules_by_line(&page);
         assert!(
-            got.iter()
-                .filter(|(l, _)| l.starts_with("Story number 12") || l.starts_with("The people"))
-                .all(|(_, r)| *r == "other"),
+            lines_are(
+                &got,
+                |l| l.starts_with("Story number 12") || l.starts_with("The people"),
+                "other"
+            ),
             "{got:?}"
         );
         let sections = "Related\n\
@@ -1528,9 +1544,11 @@ mod tests {
         let page = format!("{ARTICLE}{sections}{ARTICLE}");
         let got = rules_by_line(&page);
         assert!(
-            got.iter()
-                .filter(|(l, _)| l.starts_with("2. Take") || l.starts_with("The trains run"))
-                .all(|(_, r)| r.is_empty()),
+            lines_are(
+                &got,
+                |l| l.starts_with("2. Take") || l.starts_with("The trains run"),
+                ""
+            ),
             "{got:?}"
         );
     }
@@ -1551,9 +1569,7 @@ mod tests {
         let page = format!("{ARTICLE}Sport\n{questions}");
         let got = rules_by_line(&page);
         assert!(
-            got.iter()
-                .filter(|(l, _)| l.ends_with('?'))
-                .all(|(_, r)| *r == "outside_main_text"),
+            lines_are(&got, |l| l.ends_with('?'), "outside_main_text"),
             "{got:?}"
         );
         // A question inside the article stays.
@@ -1573,9 +1589,11 @@ mod tests {
         let page = format!("{ARTICLE}{cards}{ARTICLE}");
         let got = rules_by_line(&page);
         assert!(
-            got.iter()
-                .filter(|(l, _)| l.starts_with("Pets") || l.starts_with("School"))
-                .all(|(_, r)| *r == "other"),
+            lines_are(
+                &got,
+                |l| l.starts_with("Pets") || l.starts_with("School"),
+                "other"
+            ),
             "{got:?}"
         );
     }
@@ -1596,12 +1614,7 @@ mod tests {
         let names = "Acme 12.4%, Globex 8.1%, Initech 7.9% and Hooli 3.2% led the gains.";
         let page = format!("Home\nNews\n{ARTICLE}{names}\nPrivacy policy\n");
         let got = rules_by_line(&page);
-        assert!(
-            got.iter()
-                .filter(|(l, _)| l.starts_with("Acme"))
-                .all(|(_, r)| r.is_empty()),
-            "{got:?}"
-        );
+        assert!(lines_are(&got, |l| l.starts_with("Acme"), ""), "{got:?}");
     }
 
     #[test]
@@ -1621,9 +1634,11 @@ mod tests {
         let page = format!("{ARTICLE}{feed}");
         let got = rules_by_line(&page);
         assert!(
-            got.iter()
-                .filter(|(l, _)| l.starts_with("The town decided"))
-                .all(|(_, r)| *r == "outside_main_text"),
+            lines_are(
+                &got,
+                |l| l.starts_with("The town decided"),
+                "outside_main_text"
+            ),
             "{got:?}"
         );
     }
@@ -1635,22 +1650,12 @@ mod tests {
             .collect();
         let page = format!("Home\nNews\n{ARTICLE}{items}{ARTICLE}About us\n");
         let got = rules_by_line(&page);
-        assert!(
-            got.iter()
-                .filter(|(l, _)| l.starts_with("+ Added"))
-                .all(|(_, r)| r.is_empty()),
-            "{got:?}"
-        );
+        assert!(lines_are(&got, |l| l.starts_with("+ Added"), ""), "{got:?}");
         assert!(bulleted("• Two eggs") && !bulleted("+1 for this") && !bulleted("-5 degrees"));
         // A list that ends the article is the article's too.
         let page = format!("Home\nNews\n{ARTICLE}{items}About us\nContact\n");
         let got = rules_by_line(&page);
-        assert!(
-            got.iter()
-                .filter(|(l, _)| l.starts_with("+ Added"))
-                .all(|(_, r)| r.is_empty()),
-            "{got:?}"
-        );
+        assert!(lines_are(&got, |l| l.starts_with("+ Added"), ""), "{got:?}");
     }
 
     #[test]
@@ -1686,9 +1691,7 @@ mod tests {
         let page = format!("{ARTICLE}Markets\nEconomy\nCulture\nTravel\n{promo}\n");
         let got = rules_by_line(&page);
         assert!(
-            got.iter()
-                .filter(|(l, _)| *l == "Economy")
-                .all(|(_, r)| *r == "outside_main_text"),
+            lines_are(&got, |l| l == "Economy", "outside_main_text"),
             "{got:?}"
         );
     }
@@ -1750,9 +1753,7 @@ mod tests {
         // text is not a standfirst.
         assert_eq!(rule("Start your day"), "outside_main_text", "{got:?}");
         assert!(
-            got.iter()
-                .filter(|(l, _)| *l == "Economy")
-                .all(|(_, r)| *r == "outside_main_text"),
+            lines_are(&got, |l| l == "Economy", "outside_main_text"),
             "{got:?}"
         );
         assert_eq!(rule("Opposition members"), "", "{got:?}");

@@ -79,7 +79,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::CommentConfig;
 use crate::detect::Detector;
-use crate::document::{Document, Label, Span, NO_ORIGIN};
+use crate::document::{set_at_origin, Document, Label, Span};
 use crate::normalize::{fold_word, is_char_token, words, Tokenizer};
 
 /// The detector's versioned name.
@@ -1202,13 +1202,7 @@ impl CommentCache {
     }
 
     fn set_line(&mut self, origin: u32, line: Line) {
-        if origin != NO_ORIGIN {
-            let o = origin as usize;
-            if self.lines.len() <= o {
-                self.lines.resize(o + 1, None);
-            }
-            self.lines[o] = Some(line);
-        }
+        set_at_origin(&mut self.lines, origin, line);
     }
 
     fn stamp(&self, origin: u32) -> Option<bool> {
@@ -1216,13 +1210,7 @@ impl CommentCache {
     }
 
     fn set_stamp(&mut self, origin: u32, stamp: bool) {
-        if origin != NO_ORIGIN {
-            let o = origin as usize;
-            if self.stamps.len() <= o {
-                self.stamps.resize(o + 1, None);
-            }
-            self.stamps[o] = Some(stamp);
-        }
+        set_at_origin(&mut self.stamps, origin, stamp);
     }
 }
 
