@@ -81,20 +81,20 @@ pub fn fold_word(word: &str, out: &mut String) {
         out[start..].make_ascii_lowercase();
         return;
     }
-    // CJK unified ideographs have no decomposition and no case: they are their own fold
-    // (a test checks the block), and Chinese pages are made of them.
-    if word.chars().all(is_ideograph) {
-        out.push_str(word);
-        return;
-    }
-    if word.chars().all(|c| (c as u32) < LATIN_TABLE_END) {
-        let table = latin_table();
-        for c in word.chars() {
-            out.push_str(&table[c as usize]);
+    // Char by char through the tables, which hold each char's fold when it is the char's
+    // share of the word's fold; the rare char whose fold depends on its neighbours (marks
+    // that canonical ordering may move) sends the word to the general path.
+    let start = out.len();
+    for c in word.chars() {
+        match char_info(c).and_then(|(page, i)| page.fold(i)) {
+            Some(folded) => out.push_str(folded),
+            None => {
+                out.truncate(start);
+                fold_chars(word.nfkd(), out);
+                return;
+            }
         }
-        return;
     }
-    fold_chars(word.nfkd(), out);
 }
 
 /// CJK unified ideographs (extension A and the main block).
@@ -118,24 +118,130 @@ fn fold_chars(chars: impl Iterator<Item = char>, out: &mut String) {
     }
 }
 
-/// Chars below this (Basic Latin to Latin Extended-B) fold through a table.
-const LATIN_TABLE_END: u32 = 0x250;
+/// What the tokenizers do with a non-ASCII char.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CharClass {
+    /// Not handled by the fast paths: the text goes to the general path.
+    Slow,
+    /// A combining mark: extends the token before it.
+    Mark,
+    /// A token of its own (CJK, kana, Thai, ...).
+    Single,
+    /// Part of a word.
+    Letter,
+    /// A separator.
+    Other,
+}
 
-/// The folded form of each char below [`LATIN_TABLE_END`], computed once with the general
-/// path, so both paths agree by construction.
-fn latin_table() -> &'static [String] {
-    static TABLE: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| {
-        (0..LATIN_TABLE_END)
-            .map(|u| {
-                let mut s = String::new();
-                if let Some(c) = char::from_u32(u) {
-                    fold_chars(std::iter::once(c).nfkd(), &mut s);
+impl CharClass {
+    /// The class of `c`, from the Unicode predicates (~100 instructions a char).
+    fn of(c: char) -> Self {
+        if !is_fast(c) {
+            Self::Slow
+        } else if is_mark(c) {
+            Self::Mark
+        } else if is_char_token(c) && c.is_alphanumeric() {
+            Self::Single
+        } else if c.is_alphanumeric() {
+            Self::Letter
+        } else {
+            Self::Other
+        }
+    }
+}
+
+/// What the tokenizer knows of 256 consecutive chars of the Basic Multilingual Plane:
+/// their classes and folds, computed with the general code, so tables and predicates agree
+/// by construction.
+struct CharPage {
+    class: [CharClass; 256],
+    /// Char `i`'s fold is `folded[at[i]..at[i] + len[i]]`; `len[i] == u8::MAX` when the
+    /// char must be folded with its word.
+    at: [u16; 256],
+    len: [u8; 256],
+    folded: String,
+}
+
+impl CharPage {
+    fn new(page: u32) -> Self {
+        let mut p = CharPage {
+            class: [CharClass::Slow; 256],
+            at: [0; 256],
+            len: [u8::MAX; 256],
+            folded: String::new(),
+        };
+        let mut decomposed: Vec<char> = Vec::new();
+        for i in 0..256 {
+            // Surrogates are no chars: never looked up.
+            let Some(c) = char::from_u32(page << 8 | i as u32) else {
+                continue;
+            };
+            p.class[i] = CharClass::of(c);
+            let from = p.folded.len();
+            if is_ideograph(c) {
+                // Their own fold (a test checks the blocks): most of a Chinese page's chars.
+                p.folded.push(c);
+                p.at[i] = u16::try_from(from).unwrap_or(u16::MAX);
+                p.len[i] = 3;
+                continue;
+            }
+            decomposed.clear();
+            decomposed.extend(std::iter::once(c).nfkd());
+            // A char folds on its own when its decomposition holds nothing that canonical
+            // ordering could move past a neighbour's marks, accents aside (dropped anyway).
+            let alone = decomposed.iter().all(|&d| {
+                is_accent(d) || unicode_normalization::char::canonical_combining_class(d) == 0
+            });
+            fold_chars(decomposed.iter().copied(), &mut p.folded);
+            if let (true, Ok(at), Ok(len)) = (
+                alone,
+                u16::try_from(from),
+                u8::try_from(p.folded.len() - from),
+            ) {
+                if len < u8::MAX {
+                    p.at[i] = at;
+                    p.len[i] = len;
+                    continue;
                 }
-                s
-            })
-            .collect()
-    })
+            }
+            p.folded.truncate(from);
+        }
+        p
+    }
+
+    /// The fold of the page's char `i`, when it folds on its own.
+    #[inline]
+    fn fold(&self, i: usize) -> Option<&str> {
+        let len = self.len[i];
+        (len != u8::MAX).then(|| {
+            let at = usize::from(self.at[i]);
+            &self.folded[at..at + usize::from(len)]
+        })
+    }
+}
+
+/// The page of `c` and its index there, for chars of the Basic Multilingual Plane; each
+/// page is computed on its first use (a page costs ~100k instructions, and a language
+/// uses a few).
+#[inline]
+fn char_info(c: char) -> Option<(&'static CharPage, usize)> {
+    static PAGES: [std::sync::OnceLock<Box<CharPage>>; 256] =
+        [const { std::sync::OnceLock::new() }; 256];
+    let u = c as u32;
+    let page = PAGES.get((u >> 8) as usize)?;
+    Some((
+        page.get_or_init(|| Box::new(CharPage::new(u >> 8))),
+        (u & 0xFF) as usize,
+    ))
+}
+
+/// [`CharClass::of`] `c`, through the tables for the Basic Multilingual Plane.
+#[inline]
+pub(crate) fn char_class(c: char) -> CharClass {
+    match char_info(c) {
+        Some((page, i)) => page.class[i],
+        None => CharClass::of(c),
+    }
 }
 
 /// Chars of the alphabetic scripts (Latin, Greek, Cyrillic, Armenian), punctuation and symbols,
@@ -484,7 +590,9 @@ mod tests {
         }
 
         #[test]
-        fn latin_table_is_the_general_fold(word in "[\u{41}-\u{24f}]{1,12}") {
+        fn char_tables_are_the_general_fold(
+            word in "[\u{41}-\u{24f}\u{300}-\u{36f}\u{370}-\u{52f}\u{591}-\u{5ff}\u{900}-\u{97f}\u{e00}-\u{e7f}\u{1e00}-\u{1fff}\u{2000}-\u{2bff}\u{3000}-\u{30ff}\u{3130}-\u{33ff}\u{4e00}-\u{4e40}\u{ac00}-\u{ac40}\u{f900}-\u{fb4f}\u{fe00}-\u{ffef}]{1,12}"
+        ) {
             let mut fast = String::new();
             fold_word(&word, &mut fast);
             let mut general = String::new();

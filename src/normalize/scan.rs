@@ -7,10 +7,9 @@
 //! The dedup's scanner (`minhash/fast.rs`) is its own: it hashes words differently (for
 //! speed, not for the cleaner's site models) and never needs byte ranges.
 
-use unicode_normalization::char::is_combining_mark;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use super::{fold_word, is_char_token, is_fast};
+use super::{char_class, fold_word, CharClass};
 
 /// ASCII words up to this length that only need lower-casing are folded on the stack.
 const STACK_WORD: usize = 32;
@@ -38,6 +37,82 @@ fn word_hash(word: &str, fold: u8, seed: u64, buf: &mut String) -> u64 {
             xxh3_64_with_seed(buf.as_bytes(), seed)
         }
     }
+}
+
+/// Ones in every byte.
+const ONES: u64 = 0x0101_0101_0101_0101;
+/// The top bit of every byte.
+const HIGH: u64 = ONES * 0x80;
+
+/// The 8 bytes at `bytes[at]` as a little-endian `u64`, when the text has them.
+#[inline]
+fn load8(bytes: &[u8], at: usize) -> Option<u64> {
+    let eight: [u8; 8] = bytes.get(at..at + 8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(eight))
+}
+
+/// Per byte of `x`, the top bit set for the ASCII letters and digits, and for the
+/// upper-case letters. Each sum below sets a byte's top bit when the byte (top bit cleared
+/// first, so nothing carries into the next byte) is at least the bound.
+#[inline]
+fn alnum_upper(x: u64) -> (u64, u64) {
+    let at_least = |v: u64, bound: u8| v.wrapping_add(ONES * u64::from(0x80 - bound));
+    let t = x & !HIGH;
+    let ascii = !x & HIGH;
+    let digit = at_least(t, b'0') & !at_least(t, b'9' + 1);
+    let upper = at_least(t, b'A') & !at_least(t, b'Z' + 1) & ascii;
+    let lower = at_least(t, b'a') & !at_least(t, b'z' + 1);
+    ((digit | lower | upper) & ascii, upper)
+}
+
+/// Bytes of `x` before the first whose top bit is clear in `mask`.
+#[inline]
+fn leading(mask: u64) -> usize {
+    ((!mask & HIGH).trailing_zeros() / 8) as usize
+}
+
+/// The end of the run of ASCII letters and digits at `bytes[at]`, and whether it holds an
+/// upper-case letter: 8 bytes at a time, byte by byte near the end of the text.
+#[inline]
+fn alnum_run(bytes: &[u8], mut at: usize) -> (usize, bool) {
+    let mut upper = false;
+    while let Some(x) = load8(bytes, at) {
+        let (alnum, up) = alnum_upper(x);
+        let n = leading(alnum);
+        // The run's bytes.
+        let run = if n == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * n)) - 1
+        };
+        upper |= up & run != 0;
+        at += n;
+        if n < 8 {
+            return (at, upper);
+        }
+    }
+    while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+        upper |= bytes[at].is_ascii_uppercase();
+        at += 1;
+    }
+    (at, upper)
+}
+
+/// The end of the run of ASCII separators (neither letters nor digits) at `bytes[at]`.
+#[inline]
+fn separator_run(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(x) = load8(bytes, at) {
+        let (alnum, _) = alnum_upper(x);
+        let n = leading(!x & HIGH & !alnum);
+        at += n;
+        if n < 8 {
+            return at;
+        }
+    }
+    while at < bytes.len() && bytes[at] < 0x80 && !bytes[at].is_ascii_alphanumeric() {
+        at += 1;
+    }
+    at
 }
 
 /// Calls `emit(start, end, hash)` for each of `text`'s tokens, hashed with `seed`; returns
@@ -71,22 +146,14 @@ pub(crate) fn scan(
                     }
                     Some((_, false)) => {}
                 }
-                // The rest of the ASCII run.
-                let mut upper = b.is_ascii_uppercase();
-                i += 1;
-                while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-                    upper |= bytes[i].is_ascii_uppercase();
-                    i += 1;
-                }
+                let (end, upper) = alnum_run(bytes, i);
+                i = end;
                 fold = fold.max(u8::from(upper));
             } else {
                 if let Some((s, _)) = cur.take() {
                     emit(s, i, word_hash(&text[s..i], fold, seed, buf));
                 }
-                i += 1;
-                while i < bytes.len() && bytes[i] < 0x80 && !bytes[i].is_ascii_alphanumeric() {
-                    i += 1;
-                }
+                i = separator_run(bytes, i + 1);
             }
             continue;
         }
@@ -94,31 +161,34 @@ pub(crate) fn scan(
             break;
         };
         let len = c.len_utf8();
-        if !is_fast(c) {
-            return Err(Unhandled);
-        }
-        if is_combining_mark(c) {
+        match char_class(c) {
+            CharClass::Slow => return Err(Unhandled),
             // Marks extend the token before them; a stray mark is not one.
-            fold = 2;
-        } else if is_char_token(c) && c.is_alphanumeric() {
-            if let Some((s, _)) = cur {
-                emit(s, i, word_hash(&text[s..i], fold, seed, buf));
-            }
-            cur = Some((i, true));
-            singles += 1;
-            fold = 2;
-        } else if c.is_alphanumeric() {
-            match cur {
-                Some((s, true)) => {
+            CharClass::Mark => fold = 2,
+            CharClass::Single => {
+                if let Some((s, _)) = cur {
                     emit(s, i, word_hash(&text[s..i], fold, seed, buf));
-                    cur = Some((i, false));
                 }
-                None => cur = Some((i, false)),
-                Some((_, false)) => {}
+                cur = Some((i, true));
+                singles += 1;
+                fold = 2;
             }
-            fold = 2;
-        } else if let Some((s, _)) = cur.take() {
-            emit(s, i, word_hash(&text[s..i], fold, seed, buf));
+            CharClass::Letter => {
+                match cur {
+                    Some((s, true)) => {
+                        emit(s, i, word_hash(&text[s..i], fold, seed, buf));
+                        cur = Some((i, false));
+                    }
+                    None => cur = Some((i, false)),
+                    Some((_, false)) => {}
+                }
+                fold = 2;
+            }
+            CharClass::Other => {
+                if let Some((s, _)) = cur.take() {
+                    emit(s, i, word_hash(&text[s..i], fold, seed, buf));
+                }
+            }
         }
         i += len;
     }
@@ -164,6 +234,29 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The 8-bytes-at-a-time runs end where a byte-by-byte loop ends them.
+        #[test]
+        fn runs_end_where_bytes_end_them(
+            bytes in proptest::collection::vec(proptest::prop_oneof![
+                proptest::prelude::any::<u8>(), b'a'..=b'z', b'A'..=b'Z', b'0'..=b'9'
+            ], 0..40),
+            at in 0usize..40,
+        ) {
+            let at = at.min(bytes.len());
+            let mut end = at;
+            let mut upper = false;
+            while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
+                upper |= bytes[end].is_ascii_uppercase();
+                end += 1;
+            }
+            proptest::prop_assert_eq!(alnum_run(&bytes, at), (end, upper));
+            let mut end = at;
+            while end < bytes.len() && bytes[end] < 0x80 && !bytes[end].is_ascii_alphanumeric() {
+                end += 1;
+            }
+            proptest::prop_assert_eq!(separator_run(&bytes, at), end);
+        }
+
         #[test]
         fn same_hashes_as_the_tokenizer(
             text in "[ -~\u{a0}-\u{24f}\u{300}-\u{36f}\u{391}-\u{3c9}\u{400}-\u{45f}\u{e00}-\u{e7f}\u{2010}-\u{2027}\u{3000}-\u{30ff}\u{4e00}-\u{4e40}\u{ff00}-\u{ffef}\u{2460}-\u{2470}]{0,60}"
