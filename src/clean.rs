@@ -865,7 +865,7 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(k, &(b, s))| Span {
-                    rule: format!("r{k}"),
+                    rule: format!("r{k}").into(),
                     ..span(BLOCKS[b].0, BLOCKS[b].1, [0.5, 0.6, 0.9][s])
                 })
                 .collect();
@@ -885,7 +885,7 @@ mod tests {
             .chain([span(5, 8, 0.1)])
             .collect();
         let out = resolve(spans);
-        let r: Vec<(usize, &str)> = out.iter().map(|s| (s.start, s.rule.as_str())).collect();
+        let r: Vec<(usize, &str)> = out.iter().map(|s| (s.start, s.rule.as_ref())).collect();
         assert_eq!(r, [(0, "b"), (5, "t")]);
     }
 

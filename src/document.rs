@@ -1,5 +1,6 @@
 //! The document model: a page, its blocks and tokens, and the labelled spans detectors find.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
@@ -87,10 +88,11 @@ pub struct Span {
     pub label: Label,
     /// Confidence in [0, 1].
     pub score: f64,
-    /// The detector's versioned name, e.g. `repeat_v1`.
-    pub detector: String,
+    /// The detector's versioned name, e.g. `repeat_v1` (borrowed from the detector: no
+    /// allocation per span).
+    pub detector: Cow<'static, str>,
     /// The rule that fired, e.g. `truncated_copy`.
-    pub rule: String,
+    pub rule: Cow<'static, str>,
     /// Human-readable evidence for the rule.
     pub evidence: String,
     /// Byte ranges of the text this span copies (for `repeat`), empty otherwise.

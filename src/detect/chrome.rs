@@ -1296,7 +1296,7 @@ mod tests {
             "{ARTICLE}Read also\nMayor resigns after scandal\nNew bridge opens in spring\n{ARTICLE}"
         );
         let got = spans(&page);
-        let rules: Vec<&str> = got.iter().map(|s| s.rule.as_str()).collect();
+        let rules: Vec<&str> = got.iter().map(|s| s.rule.as_ref()).collect();
         assert_eq!(rules, ["related_list"; 3]);
     }
 

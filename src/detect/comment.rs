@@ -1304,8 +1304,8 @@ impl CommentDetector {
                     end: block.end,
                     label: Label::Comment,
                     score,
-                    detector: NAME.to_string(),
-                    rule: rule.to_string(),
+                    detector: NAME.into(),
+                    rule: rule.into(),
                     evidence,
                     copies: Vec::new(),
                 });
@@ -1516,7 +1516,7 @@ mod tests {
         assert!(spans
             .iter()
             .all(|s| s.detector == NAME && s.label == Label::Comment));
-        let rules: Vec<&str> = spans.iter().map(|s| s.rule.as_str()).collect();
+        let rules: Vec<&str> = spans.iter().map(|s| s.rule.as_ref()).collect();
         assert_eq!(
             rules,
             [

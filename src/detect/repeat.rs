@@ -566,8 +566,8 @@ impl Detector for RepeatDetector {
                 end: block.end,
                 label: Label::Repeat,
                 score,
-                detector: NAME.to_string(),
-                rule: rule.to_string(),
+                detector: NAME.into(),
+                rule: rule.into(),
                 evidence,
                 copies,
             });

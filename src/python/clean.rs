@@ -71,8 +71,8 @@ fn convert_spans(text: &str, spans: Vec<Span>) -> Vec<PySpan> {
             label: s.label,
             score: s.score,
             copies: s.copies.iter().map(|_| (next(), next())).collect(),
-            detector: s.detector,
-            rule: s.rule,
+            detector: s.detector.into_owned(),
+            rule: s.rule.into_owned(),
             evidence: s.evidence,
         })
         .collect()

@@ -135,7 +135,7 @@ fn comment_spans_explain_themselves() {
                 continue;
             }
             assert_eq!(s.detector, "comment_v1");
-            assert!(rules.contains(&s.rule.as_str()), "{s:?}");
+            assert!(rules.contains(&s.rule.as_ref()), "{s:?}");
             assert!(s.evidence.contains("comment section"), "{s:?}");
             assert!((0.0..=1.0).contains(&s.score));
             assert!(page.text.is_char_boundary(s.start) && page.text.is_char_boundary(s.end));
