@@ -167,7 +167,9 @@ impl<'a> Document<'a> {
     pub fn new(text: &'a str, seed: u64) -> Self {
         let blocks = segment::blocks(text);
         let mut tokenizer = Tokenizer::new(seed);
-        let mut tokens = Vec::with_capacity(text.len() / 6);
+        // A word and its separator take 7 bytes on an English page, a CJK char 3: sized for
+        // the denser pages, so the vector is not copied as it grows.
+        let mut tokens = Vec::with_capacity(text.len() / 3 + 1);
         let mut block_tokens = Vec::with_capacity(blocks.len());
         for b in &blocks {
             let first = tokens.len();

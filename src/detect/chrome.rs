@@ -330,6 +330,11 @@ impl ChromeDetector {
     ) -> (Vec<Features>, Vec<u64>, usize) {
         let n = doc.blocks().len();
         let mut masks: Vec<u64> = Vec::with_capacity(doc.tokens_len());
+        if cache.blocks.is_empty() {
+            // The first pass fills the cache with every line: sized once, not grown.
+            cache.blocks.reserve(n);
+            cache.masks.reserve(doc.tokens_len());
+        }
         // Per block: (sentence, code).
         let mut shape: Vec<(bool, bool)> = Vec::with_capacity(n);
         for i in 0..n {

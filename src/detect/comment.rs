@@ -785,7 +785,7 @@ impl CommentDetector {
         doc: &Document<'_>,
         i: usize,
         tok: &mut Tokenizer,
-        buf: &mut Vec<Tok>,
+        (buf, scratch): &mut (Vec<Tok>, Vec<crate::normalize::Token>),
     ) -> Line {
         let cfg = &self.config;
         let cues = &self.cues;
@@ -813,7 +813,6 @@ impl CommentDetector {
             return line;
         }
         buf.clear();
-        let mut scratch = Vec::new();
         // A quoted title after a header is no part of it: "2 comments on “Issue 85”".
         let quote = text
             .find(['“', '"', '«', '「', '‘'])
@@ -821,7 +820,7 @@ impl CommentDetector {
             .map_or(usize::MAX, |q| block.start + q);
         let mut head = 0; // cue tokens before the quote
         for t in tokens {
-            push_tokens(tok, &doc.text()[t.start..t.end], t.hash, buf, &mut scratch);
+            push_tokens(tok, &doc.text()[t.start..t.end], t.hash, buf, scratch);
             if t.start < quote {
                 head = buf.len();
             }
@@ -1226,7 +1225,7 @@ impl CommentDetector {
             return;
         }
         let mut tok = Tokenizer::new(self.seed);
-        let mut buf = Vec::new();
+        let mut buf = (Vec::new(), Vec::new());
         // Blocks an earlier detector removed are skipped as if absent: sections are found in
         // the page as it will read once cleaned, so a second pass finds the same ones.
         let removed = removed_blocks(doc, out);
@@ -1333,7 +1332,7 @@ mod tests {
         let doc = Document::new(page, 0);
         let d = detector();
         let mut tok = Tokenizer::new(0);
-        let mut buf = Vec::new();
+        let mut buf = (Vec::new(), Vec::new());
         let mut lines: Vec<Line> = (0..doc.blocks().len())
             .map(|i| d.classify(&doc, i, &mut tok, &mut buf))
             .collect();
