@@ -314,10 +314,12 @@ impl MinHasher {
         let count = match <&mut [u32; 128]>::try_from(&mut *out) {
             // The default size, as an array: the bin is the top 7 bits (what `reduce` gives
             // for 128 bins) and needs no bounds check.
-            Ok(bins) => for_each_shingle(tokens, k, seed, |h| {
-                let slot = &mut bins[(h >> 57) as usize];
-                *slot = (*slot).min(bin_value(h));
-            }),
+            Ok(bins) => {
+                let mut wide = [WIDE_EMPTY; 128];
+                let count = for_each_shingle(tokens, k, seed, |h| wide_insert(&mut wide, h));
+                narrow(&wide, bins);
+                count
+            }
             Err(_) => for_each_shingle(tokens, k, seed, |h| bin_insert(out, h)),
         };
         if count > 0 && out.contains(&EMPTY) {
@@ -450,6 +452,26 @@ fn bin_value(h: u64) -> u32 {
     (h as u32).min(EMPTY - 1)
 }
 
+/// An empty bin of [`wide_insert`]: above every `u32`.
+const WIDE_EMPTY: u64 = u64::MAX;
+
+/// Lets the shingle hash `h` compete in its bin of 128, kept as a `u64` so that an empty bin
+/// is a value no shingle has: the binning loop needs no [`bin_value`] (whose constant took a
+/// register the loop is short of), which [`narrow`] applies once a bin.
+#[inline]
+fn wide_insert(wide: &mut [u64; 128], h: u64) {
+    let slot = &mut wide[(h >> 57) as usize];
+    *slot = (*slot).min(u64::from(h as u32));
+}
+
+/// The signature slots of [`wide_insert`]'s bins: `bin_value` is monotone, so that of the
+/// smallest value is the smallest of theirs.
+fn narrow(wide: &[u64; 128], bins: &mut [u32; 128]) {
+    for (bin, &w) in bins.iter_mut().zip(wide) {
+        *bin = if w == WIDE_EMPTY { EMPTY } else { bin_value(w) };
+    }
+}
+
 #[cfg(test)]
 mod empty_value_tests {
     use super::*;
@@ -460,6 +482,31 @@ mod empty_value_tests {
         let mut out = vec![0u32; 16];
         one_permutation(&[0x1234_5678_0000_0000 | u64::from(EMPTY)], 7, &mut out);
         assert!(out.iter().all(|&v| v == EMPTY - 1), "{out:?}");
+    }
+
+    #[test]
+    fn wide_bins_are_one_permutation() {
+        // Values at the edges (`EMPTY` itself, 0) and bins that stay empty.
+        let shingles = [
+            0x1234_5678_0000_0000 | u64::from(EMPTY),
+            0x0200_0000_0000_0005,
+            0x0200_0000_0000_0003,
+            0xfe00_0000_ffff_fffe,
+            0x0000_0001_0000_0000,
+            0xffff_ffff_ffff_ffff,
+        ];
+        let mut wide = [WIDE_EMPTY; 128];
+        for &h in &shingles {
+            wide_insert(&mut wide, h);
+        }
+        let mut bins = [0u32; 128];
+        narrow(&wide, &mut bins);
+        let mut want = vec![EMPTY; 128];
+        for &h in &shingles {
+            bin_insert(&mut want, h);
+        }
+        assert_eq!(bins.to_vec(), want);
+        assert!(bins.contains(&EMPTY) && bins.contains(&(EMPTY - 1)) && bins.contains(&0));
     }
 }
 
