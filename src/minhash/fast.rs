@@ -10,10 +10,9 @@
 //! holds that too). A page with one foreign word no longer pays the general path for all of
 //! its text.
 
-use unicode_normalization::char::is_combining_mark;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::normalize::{fold_word, is_char_token, is_fast, Token, Tokenizer};
+use crate::normalize::{char_class, fold_word, is_char_token, CharClass, Token, Tokenizer};
 
 /// The seed of the token hashes (see `TOKEN_SEED` in the parent module).
 const SEED: u64 = super::TOKEN_SEED;
@@ -26,59 +25,6 @@ pub(super) struct Resume {
     out_len: usize,
     singles: usize,
     at: usize,
-}
-
-/// What the scanner does with a non-ASCII char.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Class {
-    /// Not handled: the stretch goes to the tokenizer.
-    Slow,
-    /// A combining mark: extends the token before it.
-    Mark,
-    /// A token of its own (CJK, kana, Thai, ...).
-    Single,
-    /// Part of a word.
-    Letter,
-    /// A separator.
-    Other,
-}
-
-impl Class {
-    /// The class of `c`, from the predicates the tokenizer uses.
-    fn of(c: char) -> Self {
-        if !is_fast(c) {
-            Self::Slow
-        } else if is_combining_mark(c) {
-            Self::Mark
-        } else if is_char_token(c) && c.is_alphanumeric() {
-            Self::Single
-        } else if c.is_alphanumeric() {
-            Self::Letter
-        } else {
-            Self::Other
-        }
-    }
-}
-
-/// Chars below this (Latin to CJK punctuation and kana) are classed through a table: the
-/// Unicode property look-ups behind [`Class::of`] cost ~100 instructions a char, and most
-/// pages have some curly quotes, dashes or accents.
-const CLASS_TABLE_END: usize = 0x3100;
-
-/// The CJK unified ideographs block, whose chars are all [`Class::Single`].
-fn is_unified_ideograph(c: char) -> bool {
-    matches!(c, '\u{4e00}'..='\u{9fff}')
-}
-
-/// [`Class::of`] of each char below [`CLASS_TABLE_END`] (surrogates: [`Class::Slow`], never
-/// looked up), computed once, so the table agrees with the predicates by construction.
-fn class_table() -> &'static [Class] {
-    static TABLE: std::sync::OnceLock<Vec<Class>> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| {
-        (0..CLASS_TABLE_END as u32)
-            .map(|u| char::from_u32(u).map_or(Class::Slow, Class::of))
-            .collect()
-    })
 }
 
 /// The MinHash token hash of a folded word (its UTF-8 bytes).
@@ -374,7 +320,6 @@ fn general_chunk(
     buf: &mut String,
 ) -> Result<(), usize> {
     let bytes = text.as_bytes();
-    let table = class_table();
     // The token being read: start, single-char token; and whether it needs the general fold
     // (it has non-ASCII chars).
     let mut cur: Option<(usize, bool)> = None;
@@ -404,17 +349,12 @@ fn general_chunk(
         let Some(c) = text[i..].chars().next() else {
             break;
         };
-        let class = match table.get(c as usize) {
-            Some(&class) => class,
-            // Chinese text: each ideograph is a token (a test checks the block).
-            None if is_unified_ideograph(c) => Class::Single,
-            None => Class::of(c),
-        };
+        let class = char_class(c);
         match class {
-            Class::Slow => return Err(i),
+            CharClass::Slow => return Err(i),
             // Marks extend the token before them; a stray mark is not one.
-            Class::Mark => general = true,
-            Class::Single => {
+            CharClass::Mark => general = true,
+            CharClass::Single => {
                 if let Some((s, _)) = cur {
                     out.push(word_hash(text, s, i, general, buf));
                 }
@@ -422,7 +362,7 @@ fn general_chunk(
                 *singles += 1;
                 general = true;
             }
-            Class::Letter => {
+            CharClass::Letter => {
                 match cur {
                     Some((s, true)) => {
                         out.push(word_hash(text, s, i, general, buf));
@@ -433,7 +373,7 @@ fn general_chunk(
                 }
                 general = true;
             }
-            Class::Other => {
+            CharClass::Other => {
                 if let Some((s, _)) = cur.take() {
                     out.push(word_hash(text, s, i, general, buf));
                 }
@@ -713,10 +653,9 @@ mod tests {
 
     #[test]
     fn unified_ideographs_are_single_tokens() {
-        for c in ('\u{4e00}'..='\u{9fff}').filter(|&c| is_unified_ideograph(c)) {
-            assert_eq!(Class::of(c), Class::Single, "{c:?}");
+        for c in '\u{4e00}'..='\u{9fff}' {
+            assert_eq!(char_class(c), CharClass::Single, "{c:?}");
         }
-        assert!(!is_unified_ideograph('\u{3400}') && !is_unified_ideograph('\u{a000}'));
     }
 
     #[test]
