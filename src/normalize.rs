@@ -20,7 +20,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-mod scan;
+pub(crate) mod scan;
 
 /// A word of the original text: its byte range and the hash of its folded form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

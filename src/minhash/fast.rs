@@ -12,6 +12,7 @@
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use crate::normalize::scan::{HIGH, ONES};
 use crate::normalize::{char_class, fold_word, is_char_token, CharClass, Token, Tokenizer};
 
 /// The seed of the token hashes (see `TOKEN_SEED` in the parent module).
@@ -107,11 +108,6 @@ fn ascii_word_hash(bytes: &[u8], s: usize, e: usize, buf: &mut String) -> u64 {
     };
     short_hash(lo, hi, len)
 }
-
-/// Ones in every byte.
-const ONES: u64 = 0x0101_0101_0101_0101;
-/// The top bit of every byte.
-const HIGH: u64 = ONES * 0x80;
 
 /// Whether `b` is an ASCII char that is not a letter or digit: the bytes that end chunks
 /// (see [`scan`]).
