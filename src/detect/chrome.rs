@@ -145,10 +145,12 @@ impl Phrases {
     }
 
     /// Length of the longest phrase starting at `tokens[0]`, if any.
+    #[inline]
     fn match_at(&self, tokens: &[u64]) -> Option<usize> {
         let first = *tokens.first()?;
         #[allow(clippy::cast_possible_truncation)]
         let bit = first as usize % FIRST_BITS;
+        // Inlined: the bit test settles most tokens where they are asked.
         if self
             .firsts
             .get(bit / 64)
@@ -156,6 +158,12 @@ impl Phrases {
         {
             return None;
         }
+        self.match_listed(first, tokens)
+    }
+
+    /// [`match_at`](Self::match_at) past the bit test.
+    #[inline(never)]
+    fn match_listed(&self, first: u64, tokens: &[u64]) -> Option<usize> {
         let list = self.by_first.get(&first)?;
         list.iter()
             .find(|p| tokens.starts_with(p))
@@ -238,6 +246,67 @@ fn stopword_languages() -> &'static [&'static str] {
     stop_words::available_languages()
 }
 
+/// Token hash -> bit set of the languages whose stopword list holds the word: an
+/// open-addressed table probed linearly, at most a quarter full. It is asked once per token of
+/// every page, and most lookups end at the first slot (a miss at an empty slot, or the word),
+/// without the general hash map's hashing and group probing: token hashes are random already.
+#[derive(Debug)]
+struct StopTable {
+    keys: Box<[u64]>,
+    masks: Box<[u64]>,
+    /// Right shift taking a hash's top bits to its first slot.
+    shift: u32,
+    /// The mask of the hash 0, which marks empty slots.
+    zero: u64,
+}
+
+impl StopTable {
+    fn new(words: &FxHashMap<u64, u64>) -> Self {
+        let slots = (words.len() * 4).next_power_of_two().max(16);
+        let shift = 64 - slots.trailing_zeros();
+        let (mut keys, mut masks) = (vec![0u64; slots], vec![0u64; slots]);
+        let mut zero = 0;
+        // Sorted, so that the layout does not hang on the map's order.
+        let mut entries: Vec<(u64, u64)> = words.iter().map(|(&h, &m)| (h, m)).collect();
+        entries.sort_unstable();
+        for (h, m) in entries {
+            if h == 0 {
+                zero = m;
+                continue;
+            }
+            let mut i = (h >> shift) as usize;
+            while keys[i] != 0 {
+                i = (i + 1) & (slots - 1);
+            }
+            keys[i] = h;
+            masks[i] = m;
+        }
+        Self {
+            keys: keys.into(),
+            masks: masks.into(),
+            shift,
+            zero,
+        }
+    }
+
+    /// The languages whose stopwords hold the word of hash `h` (0 for none).
+    #[inline]
+    fn get(&self, h: u64) -> u64 {
+        if h == 0 {
+            return self.zero;
+        }
+        let last = self.keys.len() - 1;
+        let mut i = (h >> self.shift) as usize;
+        loop {
+            match self.keys[i] {
+                k if k == h => return self.masks[i],
+                0 => return 0,
+                _ => i = (i + 1) & last,
+            }
+        }
+    }
+}
+
 /// Token hash -> bit set of the languages whose stopword list holds the word.
 fn stopword_table(seed: u64) -> FxHashMap<u64, u64> {
     let mut table: FxHashMap<u64, u64> = FxHashMap::default();
@@ -266,7 +335,7 @@ fn stopword_table(seed: u64) -> FxHashMap<u64, u64> {
 #[derive(Clone, Debug)]
 pub struct ChromeDetector {
     config: ChromeConfig,
-    stopwords: Arc<FxHashMap<u64, u64>>,
+    stopwords: Arc<StopTable>,
     lexicon: Arc<Lexicon>,
     model: Option<Arc<SiteModel>>,
     seed: u64,
@@ -283,8 +352,26 @@ struct Features {
     /// The block ends with a question mark.
     question: bool,
     prose: bool,
-    /// The block looks like a line of code or data rather than a menu entry.
-    code: bool,
+}
+
+/// Which lines look like code or data rather than menu entries ([`code_like`]), asked of
+/// few lines (the non-prose lines where the main text weighs joining a part): each line is
+/// looked at once, when first asked, not every byte of every line up front.
+struct CodeLines(Vec<std::cell::Cell<Option<bool>>>);
+
+impl CodeLines {
+    fn new(n: usize) -> Self {
+        Self(vec![std::cell::Cell::new(None); n])
+    }
+
+    fn get(&self, doc: &Document<'_>, k: usize) -> bool {
+        let cell = &self.0[k];
+        cell.get().unwrap_or_else(|| {
+            let code = code_like(doc.block_text(k));
+            cell.set(Some(code));
+            code
+        })
+    }
 }
 
 /// Each block's key and the number of blocks per key ([`ChromeDetector::line_keys`]).
@@ -304,7 +391,7 @@ impl ChromeDetector {
     pub fn new(config: ChromeConfig, seed: u64) -> Self {
         Self {
             config,
-            stopwords: Arc::new(stopword_table(seed)),
+            stopwords: Arc::new(StopTable::new(&stopword_table(seed))),
             lexicon: Arc::new(Lexicon::new(seed)),
             model: None,
             seed,
@@ -335,25 +422,21 @@ impl ChromeDetector {
             cache.blocks.reserve(n);
             cache.masks.reserve(doc.tokens_len());
         }
-        // Per block: (sentence, code).
-        let mut shape: Vec<(bool, bool)> = Vec::with_capacity(n);
+        // Per block: whether it ends a sentence.
+        let mut shape: Vec<bool> = Vec::with_capacity(n);
         for i in 0..n {
             let origin = doc.origin(i);
             if let Some(c) = cache.block(origin) {
                 masks.extend_from_slice(&cache.masks[c.masks.clone()]);
-                shape.push((c.sentence, c.code));
+                shape.push(c.sentence);
                 continue;
             }
             let from = masks.len();
-            masks.extend(
-                doc.tokens(i)
-                    .iter()
-                    .map(|t| self.stopwords.get(&t.hash).copied().unwrap_or(0)),
-            );
+            masks.extend(doc.tokens(i).iter().map(|t| self.stopwords.get(t.hash)));
             let text = doc.block_text(i);
-            let (sentence, code) = (ends_sentence(text), code_like(text));
-            shape.push((sentence, code));
-            cache.set_block(origin, &masks[from..], sentence, code);
+            let sentence = ends_sentence(text);
+            shape.push(sentence);
+            cache.set_block(origin, &masks[from..], sentence);
         }
         // The page's language: the stopword list covering most tokens.
         let counts = language_counts(&masks);
@@ -372,7 +455,7 @@ impl ChromeDetector {
                     .iter()
                     .filter(|&&m| m & bit != 0)
                     .count();
-                let (sentence, code) = shape[i];
+                let sentence = shape[i];
                 let question = sentence && ends_question(doc.block_text(i));
                 #[allow(clippy::cast_precision_loss)]
                 let share = if words == 0 {
@@ -390,7 +473,6 @@ impl ChromeDetector {
                     sentence,
                     question,
                     prose,
-                    code,
                     first,
                 };
                 first += words;
@@ -412,7 +494,8 @@ impl ChromeDetector {
                     })
             })
             .collect();
-        let mut counts: FxHashMap<u64, usize> = FxHashMap::default();
+        let mut counts: FxHashMap<u64, usize> =
+            FxHashMap::with_capacity_and_hasher(keys.len(), rustc_hash::FxBuildHasher);
         for &key in &keys {
             *counts.entry(key).or_default() += 1;
         }
@@ -429,6 +512,7 @@ impl ChromeDetector {
         feats: &[Features],
         hits: &[Option<Hit>],
         lines: &LineKeys,
+        code: &CodeLines,
     ) -> Option<(usize, usize)> {
         let cfg = &self.config;
         #[allow(clippy::cast_precision_loss)]
@@ -499,7 +583,7 @@ impl ChromeDetector {
                 } else if bulleted(doc.block_text(k)) {
                     // A bulleted item is the article's list; menus carry no bullets.
                     0.0
-                } else if punctuated && counts[&keys[k]] >= 3 && !f.code {
+                } else if punctuated && counts[&keys[k]] >= 3 && !code.get(doc, k) {
                     // A short line back three times or more is a feed's template ("Save",
                     // "More like this") or an ad slot; a page of hard-wrapped text repeats
                     // its running header, which is the text's own.
@@ -529,8 +613,10 @@ impl ChromeDetector {
                 .map(|k| keys[k])
                 .collect();
             (lo..hi)
-                .filter(|&k| !feats[k].code && !within.contains(&keys[k]))
-                .map(|k| values[k].min(0.0))
+                // Lines worth nothing or more cost nothing: asked first, so that few lines
+                // are looked at for code.
+                .filter(|&k| values[k] < 0.0 && !within.contains(&keys[k]) && !code.get(doc, k))
+                .map(|k| values[k])
                 .sum()
         };
         while let Some((start, end, score)) = best_run(&values, 0, a) {
@@ -1012,15 +1098,46 @@ fn best_run(values: &[f64], lo: usize, hi: usize) -> Option<(usize, usize, f64)>
 }
 
 /// How many tokens each stopword language covers, from the tokens' language bit sets.
+///
+/// The 64 counts run as one bit-sliced binary counter (`planes[j]` holds bit `j` of every
+/// language's count): a token adds its whole bit set at once, in as many steps as the longest
+/// carry, where counting bit by bit takes a step per language (a common word is a stopword of
+/// many). The planes are emptied into the counts before they can overflow.
 fn language_counts(masks: &[u64]) -> [u32; 64] {
+    const PLANES: usize = 12;
     let mut counts = [0u32; 64];
+    let mut planes = [0u64; PLANES];
+    let flush = |planes: &mut [u64; PLANES], counts: &mut [u32; 64]| {
+        for (j, plane) in planes.iter_mut().enumerate() {
+            let mut p = std::mem::take(plane);
+            while p != 0 {
+                counts[p.trailing_zeros() as usize] += 1 << j;
+                p &= p - 1;
+            }
+        }
+    };
+    let mut added = 0;
     for &mask in masks {
-        let mut m = mask;
-        while m != 0 {
-            counts[m.trailing_zeros() as usize] += 1;
-            m &= m - 1;
+        if mask == 0 {
+            continue;
+        }
+        let mut carry = mask;
+        for plane in &mut planes {
+            let next = *plane & carry;
+            *plane ^= carry;
+            carry = next;
+            if carry == 0 {
+                break;
+            }
+        }
+        added += 1;
+        // Twelve planes count to 4,095.
+        if added == (1 << PLANES) - 1 {
+            flush(&mut planes, &mut counts);
+            added = 0;
         }
     }
+    flush(&mut planes, &mut counts);
     counts
 }
 
@@ -1069,7 +1186,6 @@ struct CachedBlock {
     /// The line's tokens' stopword masks in [`ChromeCache::masks`].
     masks: std::ops::Range<usize>,
     sentence: bool,
-    code: bool,
     /// The line's cue (site cue, else local cue) on a page of language `.0`: prose and
     /// stopwords depend on the page's language, the rest on the line alone.
     cue: Option<(usize, Option<Hit>)>,
@@ -1091,7 +1207,7 @@ impl ChromeCache {
         self.blocks.get(origin as usize).and_then(Option::as_ref)
     }
 
-    fn set_block(&mut self, origin: u32, masks: &[u64], sentence: bool, code: bool) {
+    fn set_block(&mut self, origin: u32, masks: &[u64], sentence: bool) {
         if origin == NO_ORIGIN {
             return;
         }
@@ -1103,7 +1219,6 @@ impl ChromeCache {
             CachedBlock {
                 masks: from..self.masks.len(),
                 sentence,
-                code,
                 cue: None,
                 list_header: None,
             },
@@ -1165,11 +1280,12 @@ impl ChromeDetector {
             cache.set_cue(origin, lang, hits[i].as_ref());
         }
         let keys = Self::line_keys(doc);
-        let first = self.main_text(doc, &feats, &hits, &keys);
+        let code = CodeLines::new(n);
+        let first = self.main_text(doc, &feats, &hits, &keys, &code);
         self.lists(doc, &feats, first, &mut hits, cache);
         // Lists found, the main text again: a feed of cards under its header no longer
         // counts as prose to it.
-        let main = self.main_text(doc, &feats, &hits, &keys);
+        let main = self.main_text(doc, &feats, &hits, &keys, &code);
         Self::captions(doc, &feats, &mut hits);
         galleries(doc, &mut hits);
         if let Some((a, z)) = main {
@@ -1247,6 +1363,53 @@ impl ChromeDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The bit-sliced counts are the counts bit by bit, past the planes' range (4,095).
+        #[test]
+        fn language_counts_count_every_bit(
+            masks in proptest::collection::vec(
+                proptest::prop_oneof![proptest::num::u64::ANY, proptest::strategy::Just(u64::MAX), proptest::strategy::Just(0u64)],
+                0..9000,
+            )
+        ) {
+            let mut expected = [0u32; 64];
+            for &m in &masks {
+                for (b, c) in expected.iter_mut().enumerate() {
+                    *c += u32::from(m >> b & 1 == 1);
+                }
+            }
+            proptest::prop_assert_eq!(language_counts(&masks), expected);
+        }
+    }
+
+    #[test]
+    fn language_counts_carry_past_every_flush() {
+        assert_eq!(language_counts(&vec![u64::MAX; 10_000]), [10_000; 64]);
+        assert_eq!(language_counts(&[]), [0; 64]);
+    }
+
+    #[test]
+    fn the_stopword_table_answers_as_the_map() {
+        let map = stopword_table(7);
+        let table = StopTable::new(&map);
+        for (&h, &m) in &map {
+            assert_eq!(table.get(h), m);
+        }
+        // Misses, the empty-slot hash among them, and a crowded table.
+        for h in (0..10_000u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15)) {
+            assert_eq!(table.get(h), map.get(&h).copied().unwrap_or(0));
+        }
+        // Every key wants the last slot: probes wrap around.
+        let crowded: FxHashMap<u64, u64> = (0..50u64).map(|i| (u64::MAX - i, i + 1)).collect();
+        let t = StopTable::new(&crowded);
+        for i in 0..100u64 {
+            let h = u64::MAX - i;
+            assert_eq!(t.get(h), crowded.get(&h).copied().unwrap_or(0));
+        }
+        let with_zero: FxHashMap<u64, u64> = [(0, 5), (1, 6)].into_iter().collect();
+        assert_eq!(StopTable::new(&with_zero).get(0), 5);
+    }
 
     fn spans(text: &str) -> Vec<Span> {
         let d = ChromeDetector::new(ChromeConfig::default(), 0);

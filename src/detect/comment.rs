@@ -396,6 +396,22 @@ enum PTok {
 
 /// Splits `word` (a token's text) at digit runs: digits give one [`Tok::Num`], letters their
 /// words' hashes ("924Reply" → number, `reply`).
+/// True when `word` holds a digit: [`push_tokens`] cuts it into numbers and words.
+#[inline]
+fn numeric(word: &str) -> bool {
+    // One pass over the ASCII head; the rest by chars from the first non-ASCII byte (a char
+    // boundary, as every byte before it is ASCII).
+    for (i, b) in word.bytes().enumerate() {
+        if b.is_ascii_digit() {
+            return true;
+        }
+        if !b.is_ascii() {
+            return word[i..].chars().any(char::is_numeric);
+        }
+    }
+    false
+}
+
 fn push_tokens(
     tok: &mut Tokenizer,
     word: &str,
@@ -403,12 +419,7 @@ fn push_tokens(
     out: &mut Vec<Tok>,
     scratch: &mut Vec<crate::normalize::Token>,
 ) {
-    let numeric = if word.is_ascii() {
-        word.bytes().any(|b| b.is_ascii_digit())
-    } else {
-        word.chars().any(char::is_numeric)
-    };
-    if !numeric {
+    if !numeric(word) {
         out.push(Tok::Word(hash));
         return;
     }
@@ -456,6 +467,11 @@ fn first_bit(h: u64) -> usize {
 }
 
 impl Phrases {
+    /// The words that start a phrase: every match starts with one of them or a number.
+    fn firsts(&self) -> impl Iterator<Item = u64> + '_ {
+        self.by_first.keys().copied()
+    }
+
     fn new(tok: &mut Tokenizer, entries: &[&str]) -> Self {
         let mut out = Self::default();
         let mut scratch = Vec::new();
@@ -597,6 +613,35 @@ struct Cues {
     moderation: FxHashSet<u64>,
     /// Words of the digit-free timestamps ("ago", "instant", "назад", "前").
     stamp_words: FxHashSet<u64>,
+    /// The words a cue needs: those that start a phrase of a kind that can name a line on
+    /// its own (not `header_word`, which only ever follows a `header` phrase), the moderation
+    /// and the timestamp words. A line with none of them and no number is plain text to every
+    /// cue, settled without matching a phrase.
+    triggers: Vocabulary,
+}
+
+/// A set of word hashes with a bit set in front (most page words are in no cue).
+#[derive(Clone, Debug, Default)]
+struct Vocabulary {
+    words: FxHashSet<u64>,
+    bits: Vec<u64>,
+}
+
+impl Vocabulary {
+    fn insert(&mut self, h: u64) {
+        self.bits.resize(FIRST_BITS / 64, 0);
+        let bit = first_bit(h);
+        self.bits[bit / 64] |= 1 << (bit % 64);
+        self.words.insert(h);
+    }
+
+    fn contains(&self, h: u64) -> bool {
+        let bit = first_bit(h);
+        self.bits
+            .get(bit / 64)
+            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
+            && self.words.contains(&h)
+    }
 }
 
 impl Cues {
@@ -606,7 +651,7 @@ impl Cues {
         let (header, header_word, prompt) = (p("header"), p("header_word"), p("prompt"));
         let (action, end, byline) = (p("action"), p("end"), p("byline"));
         let mut tok = Tokenizer::new(seed);
-        let moderation = section("moderation")
+        let moderation: FxHashSet<u64> = section("moderation")
             .iter()
             .flat_map(|m| tok.tokenize(m).into_iter().take(1))
             .map(|t| t.hash)
@@ -621,6 +666,14 @@ impl Cues {
                 stamp_words.extend(tok.tokenize(w).iter().map(|t| t.hash));
             }
         }
+        let mut triggers = Vocabulary::default();
+        for phrases in [&header, &prompt, &action, &end, &byline] {
+            phrases.firsts().for_each(|h| triggers.insert(h));
+        }
+        moderation
+            .iter()
+            .chain(&stamp_words)
+            .for_each(|&h| triggers.insert(h));
         Self {
             header,
             header_word,
@@ -630,6 +683,7 @@ impl Cues {
             byline,
             moderation,
             stamp_words,
+            triggers,
         }
     }
 }
@@ -689,6 +743,23 @@ fn ends_sentence(text: &str) -> bool {
         .next()
         .unwrap_or("");
     !(t.ends_with('.') && last_word.chars().count() == 1 && !has_cjk(last_word))
+}
+
+/// Quotes that open a title after a header.
+const QUOTES: [char; 5] = ['“', '"', '«', '「', '‘'];
+
+/// Byte offset of the first of [`QUOTES`] in `text`: `text.find(QUOTES)`, found by the quotes'
+/// first bytes with `memchr` (SIMD) rather than by decoding every char of every short line.
+/// The bytes searched for are ASCII or UTF-8 lead bytes, so every hit is a char boundary.
+fn find_quote(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let at = |i: usize| text[i..].starts_with(QUOTES);
+    let first = memchr::memchr3_iter(b'"', 0xC2, 0xE2, bytes).find(|&i| at(i));
+    // '「' starts with 0xE3, a fourth byte: searched only before the first hit.
+    let limit = first.unwrap_or(bytes.len());
+    memchr::memchr_iter(0xE3, &bytes[..limit])
+        .find(|&i| at(i))
+        .or(first)
 }
 
 fn is_item(text: &str, indented: bool) -> bool {
@@ -812,10 +883,21 @@ impl CommentDetector {
         if n == 0 || n > longest {
             return line;
         }
+        // No trigger word and no number: no phrase can match (`header` phrases included, which
+        // `covers` needs one of), no word is a moderation or a timestamp word.
+        let plain = !text.starts_with('©')
+            && tokens
+                .iter()
+                .all(|t| !cues.triggers.contains(t.hash) && !numeric(&doc.text()[t.start..t.end]));
+        if plain {
+            if n <= MAX_SHORT_WORDS && !prose {
+                line.role = Role::Short;
+            }
+            return line;
+        }
         buf.clear();
         // A quoted title after a header is no part of it: "2 comments on “Issue 85”".
-        let quote = text
-            .find(['“', '"', '«', '「', '‘'])
+        let quote = find_quote(text)
             .filter(|&q| q > 0)
             .map_or(usize::MAX, |q| block.start + q);
         let mut head = 0; // cue tokens before the quote
@@ -1573,6 +1655,20 @@ mod tests {
             "é\u{301}\n\u{300}\n2 hours ago\nReply",
         ] {
             let _ = detect(page);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn numeric_is_any_numeric_char(word in "[a-z0-9é٣²½漢]{0,12}") {
+            proptest::prop_assert_eq!(numeric(&word), word.chars().any(char::is_numeric));
+        }
+
+        /// The byte search finds what `str::find` finds, over texts dense in the quotes and
+        /// in other chars sharing their first bytes ('¢', '€', '〈', '…').
+        #[test]
+        fn find_quote_is_str_find(text in "[a \"“”«»「」‘’¢€〈…é]{0,40}") {
+            proptest::prop_assert_eq!(find_quote(&text), text.find(QUOTES));
         }
     }
 }
