@@ -734,7 +734,9 @@ impl ChromeDetector {
 
     fn is_number(doc: &Document<'_>, i: usize, k: usize) -> bool {
         let t = doc.tokens(i)[k];
-        doc.text()[t.start..t.end].chars().all(|c| c.is_numeric())
+        doc.text()[t.start..t.end]
+            .chars()
+            .all(crate::normalize::is_numeric)
     }
 
     fn interface(&self, doc: &Document<'_>, i: usize, h: &[u64]) -> bool {
@@ -1098,46 +1100,15 @@ fn best_run(values: &[f64], lo: usize, hi: usize) -> Option<(usize, usize, f64)>
 }
 
 /// How many tokens each stopword language covers, from the tokens' language bit sets.
-///
-/// The 64 counts run as one bit-sliced binary counter (`planes[j]` holds bit `j` of every
-/// language's count): a token adds its whole bit set at once, in as many steps as the longest
-/// carry, where counting bit by bit takes a step per language (a common word is a stopword of
-/// many). The planes are emptied into the counts before they can overflow.
 fn language_counts(masks: &[u64]) -> [u32; 64] {
-    const PLANES: usize = 12;
     let mut counts = [0u32; 64];
-    let mut planes = [0u64; PLANES];
-    let flush = |planes: &mut [u64; PLANES], counts: &mut [u32; 64]| {
-        for (j, plane) in planes.iter_mut().enumerate() {
-            let mut p = std::mem::take(plane);
-            while p != 0 {
-                counts[p.trailing_zeros() as usize] += 1 << j;
-                p &= p - 1;
-            }
-        }
-    };
-    let mut added = 0;
     for &mask in masks {
-        if mask == 0 {
-            continue;
-        }
-        let mut carry = mask;
-        for plane in &mut planes {
-            let next = *plane & carry;
-            *plane ^= carry;
-            carry = next;
-            if carry == 0 {
-                break;
-            }
-        }
-        added += 1;
-        // Twelve planes count to 4,095.
-        if added == (1 << PLANES) - 1 {
-            flush(&mut planes, &mut counts);
-            added = 0;
+        let mut m = mask;
+        while m != 0 {
+            counts[m.trailing_zeros() as usize] += 1;
+            m &= m - 1;
         }
     }
-    flush(&mut planes, &mut counts);
     counts
 }
 
@@ -1365,12 +1336,17 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        /// The bit-sliced counts are the counts bit by bit, past the planes' range (4,095).
+        /// The counts are the counts bit by bit.
         #[test]
         fn language_counts_count_every_bit(
             masks in proptest::collection::vec(
-                proptest::prop_oneof![proptest::num::u64::ANY, proptest::strategy::Just(u64::MAX), proptest::strategy::Just(0u64)],
-                0..9000,
+                proptest::prop_oneof![
+                    proptest::num::u64::ANY,
+                    0..64u64,
+                    proptest::strategy::Just(u64::MAX),
+                    proptest::strategy::Just(0u64),
+                ],
+                0..3000,
             )
         ) {
             let mut expected = [0u32; 64];
@@ -1384,9 +1360,17 @@ mod tests {
     }
 
     #[test]
-    fn language_counts_carry_past_every_flush() {
+    fn language_counts_of_many_tokens_and_many_sets() {
         assert_eq!(language_counts(&vec![u64::MAX; 10_000]), [10_000; 64]);
         assert_eq!(language_counts(&[]), [0; 64]);
+        let masks: Vec<u64> = (1..=5000u64).collect();
+        let mut expected = [0u32; 64];
+        for m in &masks {
+            for (b, c) in expected.iter_mut().enumerate() {
+                *c += u32::from(m >> b & 1 == 1);
+            }
+        }
+        assert_eq!(language_counts(&masks), expected);
     }
 
     #[test]

@@ -406,7 +406,7 @@ fn numeric(word: &str) -> bool {
             return true;
         }
         if !b.is_ascii() {
-            return word[i..].chars().any(char::is_numeric);
+            return word[i..].chars().any(crate::normalize::is_numeric);
         }
     }
     false
