@@ -641,7 +641,7 @@ impl ChromeDetector {
     }
 
     /// Lists of links (or of cards) under their headers, outside the head of the main text
-    /// `main`, marked `related_list` in `hits`.
+    /// `main`, marked `related_list` in `hits`. Returns whether it marked any line.
     fn lists(
         &self,
         doc: &Document<'_>,
@@ -649,8 +649,9 @@ impl ChromeDetector {
         main: Option<(usize, usize)>,
         hits: &mut [Option<Hit>],
         cache: &mut ChromeCache,
-    ) {
+    ) -> bool {
         let n = feats.len();
+        let mut marked = false;
         let mut h: Vec<u64> = Vec::new();
         // Lists of links under their headers.
         let mut i = 0;
@@ -717,6 +718,7 @@ impl ChromeDetector {
                     let evidence = format!("a list of {} links under {header:?}", j - i - 1);
                     for hit in &mut hits[i..j] {
                         if hit.is_none() {
+                            marked = true;
                             *hit = Some(Hit {
                                 rule: "related_list",
                                 score: 0.75,
@@ -730,6 +732,7 @@ impl ChromeDetector {
             }
             i += 1;
         }
+        marked
     }
 
     fn is_number(doc: &Document<'_>, i: usize, k: usize) -> bool {
@@ -1253,10 +1256,13 @@ impl ChromeDetector {
         let keys = Self::line_keys(doc);
         let code = CodeLines::new(n);
         let first = self.main_text(doc, &feats, &hits, &keys, &code);
-        self.lists(doc, &feats, first, &mut hits, cache);
         // Lists found, the main text again: a feed of cards under its header no longer
-        // counts as prose to it.
-        let main = self.main_text(doc, &feats, &hits, &keys, &code);
+        // counts as prose to it. No list, no change: the same main text.
+        let main = if self.lists(doc, &feats, first, &mut hits, cache) {
+            self.main_text(doc, &feats, &hits, &keys, &code)
+        } else {
+            first
+        };
         Self::captions(doc, &feats, &mut hits);
         galleries(doc, &mut hits);
         if let Some((a, z)) = main {

@@ -467,9 +467,18 @@ fn first_bit(h: u64) -> usize {
 }
 
 impl Phrases {
-    /// The words that start a phrase: every match starts with one of them or a number.
-    fn firsts(&self) -> impl Iterator<Item = u64> + '_ {
-        self.by_first.keys().copied()
+    /// What every match needs (see [`Cues::triggers`]): the two words opening each phrase
+    /// go to `pairs`, or, when the second is a number or a wildcard or there is none, the
+    /// first to `singles`. Phrases opening with a number need a number.
+    fn triggers(&self, singles: &mut Vocabulary, pairs: &mut Vocabulary) {
+        for (&first, list) in &self.by_first {
+            for phrase in list {
+                match phrase.get(1) {
+                    Some(PTok::Word(second)) => pairs.insert(pair_key(first, *second)),
+                    _ => singles.insert(first),
+                }
+            }
+        }
     }
 
     fn new(tok: &mut Tokenizer, entries: &[&str]) -> Self {
@@ -613,30 +622,47 @@ struct Cues {
     moderation: FxHashSet<u64>,
     /// Words of the digit-free timestamps ("ago", "instant", "назад", "前").
     stamp_words: FxHashSet<u64>,
-    /// The words a cue needs: those that start a phrase of a kind that can name a line on
-    /// its own (not `header_word`, which only ever follows a `header` phrase), the moderation
-    /// and the timestamp words. A line with none of them and no number is plain text to every
-    /// cue, settled without matching a phrase.
+    /// What a cue needs, of the phrases of the kinds that can name a line on their own (not
+    /// `header_word`, which only ever follows a `header` phrase): the two words that open a
+    /// phrase (`pairs`), or its first word when its second is no word (`triggers`, with the
+    /// moderation and the timestamp words). A line with none of them and no number is plain
+    /// text to every cue, settled without matching a phrase: "to" opens prompts, but few
+    /// lines hold "to add" or "to post".
     triggers: Vocabulary,
+    pairs: Vocabulary,
 }
 
-/// A set of word hashes with a bit set in front (most page words are in no cue).
+/// A set of hashes with a bit set in front (most page words are in no cue).
 #[derive(Clone, Debug, Default)]
 struct Vocabulary {
     words: FxHashSet<u64>,
     bits: Vec<u64>,
 }
 
+/// Bits of [`Vocabulary::bits`].
+const VOCABULARY_BITS: usize = 1 << 16;
+
+/// The key of two words in a row.
+fn pair_key(a: u64, b: u64) -> u64 {
+    a.rotate_left(29) ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
 impl Vocabulary {
+    #[allow(clippy::cast_possible_truncation)]
+    fn bit(h: u64) -> usize {
+        h as usize % VOCABULARY_BITS
+    }
+
     fn insert(&mut self, h: u64) {
-        self.bits.resize(FIRST_BITS / 64, 0);
-        let bit = first_bit(h);
+        self.bits.resize(VOCABULARY_BITS / 64, 0);
+        let bit = Self::bit(h);
         self.bits[bit / 64] |= 1 << (bit % 64);
         self.words.insert(h);
     }
 
+    #[inline]
     fn contains(&self, h: u64) -> bool {
-        let bit = first_bit(h);
+        let bit = Self::bit(h);
         self.bits
             .get(bit / 64)
             .is_some_and(|w| w & (1 << (bit % 64)) != 0)
@@ -666,9 +692,9 @@ impl Cues {
                 stamp_words.extend(tok.tokenize(w).iter().map(|t| t.hash));
             }
         }
-        let mut triggers = Vocabulary::default();
+        let (mut triggers, mut pairs) = (Vocabulary::default(), Vocabulary::default());
         for phrases in [&header, &prompt, &action, &end, &byline] {
-            phrases.firsts().for_each(|h| triggers.insert(h));
+            phrases.triggers(&mut triggers, &mut pairs);
         }
         moderation
             .iter()
@@ -684,6 +710,7 @@ impl Cues {
             moderation,
             stamp_words,
             triggers,
+            pairs,
         }
     }
 }
@@ -883,12 +910,17 @@ impl CommentDetector {
         if n == 0 || n > longest {
             return line;
         }
-        // No trigger word and no number: no phrase can match (`header` phrases included, which
-        // `covers` needs one of), no word is a moderation or a timestamp word.
+        // No trigger and no number: no phrase can match (`header` phrases included, which
+        // `covers` needs one of), no word is a moderation or a timestamp word. Without a
+        // number, the cues' tokens are the page's.
         let plain = !text.starts_with('©')
-            && tokens
-                .iter()
-                .all(|t| !cues.triggers.contains(t.hash) && !numeric(&doc.text()[t.start..t.end]));
+            && tokens.iter().enumerate().all(|(k, t)| {
+                !cues.triggers.contains(t.hash)
+                    && !tokens
+                        .get(k + 1)
+                        .is_some_and(|u| cues.pairs.contains(pair_key(t.hash, u.hash)))
+                    && !numeric(&doc.text()[t.start..t.end])
+            });
         if plain {
             if n <= MAX_SHORT_WORDS && !prose {
                 line.role = Role::Short;
