@@ -371,8 +371,14 @@ impl Cleaner {
     /// site's statistics apply.
     #[must_use]
     pub fn annotate_site(&self, text: &str, site: Option<&str>) -> Vec<Span> {
+        self.annotate_rendered(text, site).0
+    }
+
+    /// [`annotate_site`](Self::annotate_site), with the page rendered without the spans
+    /// when the last pass had it rendered already (the pass that found nothing more).
+    fn annotate_rendered(&self, text: &str, site: Option<&str>) -> (Vec<Span>, Option<String>) {
         if text.len() > self.config.max_page_bytes {
-            return Vec::new();
+            return (Vec::new(), None);
         }
         let site = site
             .filter(|_| self.model.is_some())
@@ -384,17 +390,18 @@ impl Cleaner {
             if spans.is_empty() {
                 break;
             }
-            let (rest, map, lines) = render_mapped(text, &spans);
+            let (rendered, map, lines) = render_mapped(text, &spans);
             // The rest reuses the page's tokens for every line kept whole.
-            let rest = Document::derived(&rest, &doc, &lines, self.config.seed);
+            let rest = Document::derived(&rendered, &doc, &lines, self.config.seed);
             let more = self.detect(&rest, &mut cache);
             if more.is_empty() {
-                break;
+                // The page without `spans`: what `render` would give again.
+                return (spans, Some(rendered));
             }
             spans.extend(more.iter().flat_map(|s| map.span_to_original(s)));
             spans = resolve(spans);
         }
-        spans
+        (spans, None)
     }
 
     /// One detection pass over `doc`, overlaps resolved.
@@ -428,8 +435,8 @@ impl Cleaner {
                 )),
             };
         }
-        let spans = self.annotate_site(text, site);
-        let text = render(text, &spans);
+        let (spans, rendered) = self.annotate_rendered(text, site);
+        let text = rendered.unwrap_or_else(|| render(text, &spans));
         CleanResult {
             text,
             spans,
