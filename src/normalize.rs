@@ -86,7 +86,21 @@ pub fn fold_word(word: &str, out: &mut String) {
     // that canonical ordering may move) sends the word to the general path.
     let start = out.len();
     for c in word.chars() {
-        match char_info(c).and_then(|(page, i)| page.fold(i)) {
+        // ASCII folds to its lower case (as the table says; a test holds them together).
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        let Some((page, i)) = char_info(c) else {
+            out.truncate(start);
+            fold_chars(word.nfkd(), out);
+            return;
+        };
+        if let Some(one) = page.one[i] {
+            out.push(one);
+            continue;
+        }
+        match page.fold(i) {
             Some(folded) => out.push_str(folded),
             None => {
                 out.truncate(start);
@@ -159,6 +173,8 @@ struct CharPage {
     /// char must be folded with its word.
     at: [u16; 256],
     len: [u8; 256],
+    /// Char `i`'s fold when it is one char (most are): pushed without copying a string.
+    one: [Option<char>; 256],
     folded: String,
 }
 
@@ -168,6 +184,7 @@ impl CharPage {
             class: [CharClass::Slow; 256],
             at: [0; 256],
             len: [u8::MAX; 256],
+            one: [None; 256],
             folded: String::new(),
         };
         let mut decomposed: Vec<char> = Vec::new();
@@ -183,6 +200,7 @@ impl CharPage {
                 p.folded.push(c);
                 p.at[i] = u16::try_from(from).unwrap_or(u16::MAX);
                 p.len[i] = 3;
+                p.one[i] = Some(c);
                 continue;
             }
             decomposed.clear();
@@ -201,6 +219,10 @@ impl CharPage {
                 if len < u8::MAX {
                     p.at[i] = at;
                     p.len[i] = len;
+                    let mut chars = p.folded[from..].chars();
+                    if let (Some(one), None) = (chars.next(), chars.next()) {
+                        p.one[i] = Some(one);
+                    }
                     continue;
                 }
             }
@@ -519,6 +541,32 @@ fn fold_words(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_folds_to_its_lower_case_in_the_tables() {
+        let (page, _) = char_info('a').unwrap();
+        for b in 0..0x80u8 {
+            let c = char::from(b);
+            let lower = c.to_ascii_lowercase().to_string();
+            assert_eq!(page.fold(usize::from(b)), Some(lower.as_str()), "{c:?}");
+            assert_eq!(
+                page.one[usize::from(b)],
+                Some(c.to_ascii_lowercase()),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_single_char_fold_is_the_folded_string() {
+        for u in (0x80..0x1_0000u32).step_by(7) {
+            let Some(c) = char::from_u32(u) else { continue };
+            let (page, i) = char_info(c).unwrap();
+            if let Some(one) = page.one[i] {
+                assert_eq!(page.fold(i), Some(one.to_string().as_str()), "{c:?}");
+            }
+        }
+    }
 
     #[test]
     fn is_numeric_is_the_unicode_predicate_for_every_char() {
