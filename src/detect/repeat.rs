@@ -17,18 +17,16 @@
 //!    ("...", "…", "Read more" in many languages) does not count against it, and a last word
 //!    cut mid-word counts as covered when the source's next word starts with it. A block with
 //!    coverage ≥ `min_coverage` is a copy candidate. Blocks under `short_block` words must also
-//!    pass an edit-distance ratio (strsim's Levenshtein over words) against the text they copy.
+//!    pass an edit-distance ratio (Levenshtein over words, bit-parallel) against the text they
+//!    copy.
 //! 4. **Who survives.** Candidates are visited from the least complete to the most complete
 //!    copy: truncated copies first, then copies assembled from several blocks (glued), then
 //!    copies with extra text (a credit), then later before earlier. A candidate is removed when
 //!    it is still covered by blocks that have not been removed. So of a group of copies exactly
 //!    one survives, and it is the complete one.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
-
-use std::collections::hash_map::Entry;
-
-use rustc_hash::FxHashMap;
 
 use crate::config::RepeatConfig;
 use crate::detect::Detector;
@@ -74,6 +72,190 @@ fn window_key(window: &[u64]) -> u64 {
     window.iter().fold(0x243f_6a88_85a3_08d3, |h: u64, &t| {
         (h.rotate_left(23) ^ t).wrapping_mul(0x9e37_79b9_7f4a_7c15)
     })
+}
+
+/// No entry: an empty slot, the end of a chain, a position in no group.
+const NONE: u32 = u32::MAX;
+
+/// Stands for "more than one block" in [`Slot::block`].
+const MANY: u32 = u32::MAX - 1;
+
+/// One key of the shingle index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Slot {
+    key: u64,
+    /// The last entry with the key; [`NONE`] for an empty slot.
+    head: u32,
+    /// Entries with the key.
+    count: u32,
+    /// The block of the entries, or [`MANY`].
+    block: u32,
+}
+
+const EMPTY: Slot = Slot {
+    key: 0,
+    head: NONE,
+    count: 0,
+    block: NONE,
+};
+
+/// The shingle index: an open-addressed table (linear probing, a power-of-two size at least
+/// twice the page's shingles) from a shingle's key to the last entry with that key, how many
+/// entries have it and in which block. One per thread, kept from page to page; the slots a
+/// page used are emptied after it.
+#[derive(Debug, Default)]
+struct ShingleTable {
+    slots: Vec<Slot>,
+    /// The slots in use, to empty them after the page.
+    used: Vec<u32>,
+    /// `64 - log2(slots in play)`: a key's home slot is its top bits.
+    shift: u32,
+}
+
+impl ShingleTable {
+    /// Makes room for `n` keys. The table must be empty.
+    fn prepare(&mut self, n: usize) {
+        let want = n.saturating_mul(2).max(16).next_power_of_two();
+        if self.slots.len() < want {
+            self.slots = vec![EMPTY; want];
+        }
+        // Only the first `want` slots are in play: the rest stay empty.
+        self.shift = 64 - want.trailing_zeros();
+    }
+
+    /// Records `entry`, of `block`, under `key`: returns its slot and the key's previous last
+    /// entry ([`NONE`] for a new key).
+    #[inline]
+    fn insert(&mut self, key: u64, entry: u32, block: u32) -> (u32, u32) {
+        let mask = (1usize << (64 - self.shift)) - 1;
+        #[allow(clippy::cast_possible_truncation)]
+        let mut at = (key >> self.shift) as usize;
+        loop {
+            let slot = &mut self.slots[at];
+            if slot.head == NONE {
+                *slot = Slot {
+                    key,
+                    head: entry,
+                    count: 1,
+                    block,
+                };
+                #[allow(clippy::cast_possible_truncation)]
+                self.used.push(at as u32);
+                #[allow(clippy::cast_possible_truncation)]
+                return (at as u32, NONE);
+            }
+            if slot.key == key {
+                let prev = slot.head;
+                slot.head = entry;
+                slot.count = slot.count.saturating_add(1);
+                if slot.block != block {
+                    slot.block = MANY;
+                }
+                #[allow(clippy::cast_possible_truncation)]
+                return (at as u32, prev);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The key in `slot`.
+    #[inline]
+    fn slot(&self, slot: u32) -> Slot {
+        self.slots[slot as usize]
+    }
+
+    /// Empties the slots in use.
+    fn clear(&mut self) {
+        for &at in &self.used {
+            self.slots[at as usize] = EMPTY;
+        }
+        self.used.clear();
+    }
+
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
+        self.used.is_empty() && self.slots.iter().all(|&s| s == EMPTY)
+    }
+}
+
+thread_local! {
+    static TABLE: RefCell<ShingleTable> = RefCell::new(ShingleTable::default());
+}
+
+/// Runs `f` with this thread's (empty) shingle table, ready for `n` keys, and empties it
+/// afterwards, also when `f` panics.
+fn with_table<R>(n: usize, f: impl FnOnce(&mut ShingleTable) -> R) -> R {
+    struct Emptied<'a>(&'a mut ShingleTable);
+    impl Drop for Emptied<'_> {
+        fn drop(&mut self) {
+            self.0.clear();
+        }
+    }
+    let mut f = Some(f);
+    let shared = TABLE
+        .try_with(|cell| {
+            let mut table = cell.try_borrow_mut().ok()?;
+            table.prepare(n);
+            let guard = Emptied(&mut table);
+            Some((f.take().expect("f is run once"))(&mut *guard.0))
+        })
+        .ok()
+        .flatten();
+    shared.unwrap_or_else(|| {
+        // Re-entered (or the thread is ending): a table of its own.
+        let mut table = ShingleTable::default();
+        table.prepare(n);
+        (f.take().expect("f is run once"))(&mut table)
+    })
+}
+
+/// [`token_edit_ratio`], bit-parallel (Myers 1999, Hyyrö's form for Levenshtein distance)
+/// when the shorter sequence has at most 64 tokens; the same value in every case.
+fn edit_ratio(a: &[u64], b: &[u64]) -> f64 {
+    let longest = a.len().max(b.len());
+    if longest == 0 || a == b {
+        return 1.0;
+    }
+    let (p, t) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if p.len() > 64 {
+        return token_edit_ratio(a, b);
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let r = 1.0 - levenshtein64(p, t) as f64 / longest as f64;
+    r
+}
+
+/// The Levenshtein distance of `p` (at most 64 tokens) and `t`, one column of the DP matrix
+/// per token of `t` as bit vectors of vertical deltas.
+fn levenshtein64(p: &[u64], t: &[u64]) -> usize {
+    let m = p.len();
+    debug_assert!(m <= 64);
+    if m == 0 {
+        return t.len();
+    }
+    let high = 1u64 << (m - 1);
+    let (mut pv, mut mv) = (u64::MAX, 0u64);
+    let mut score = m;
+    for &c in t {
+        let eq = p
+            .iter()
+            .enumerate()
+            .fold(0u64, |acc, (i, &x)| acc | (u64::from(x == c) << i));
+        let xv = eq | mv;
+        let xh = (((eq & pv).wrapping_add(pv)) ^ pv) | eq;
+        let ph = mv | !(xh | pv);
+        let mh = pv & xh;
+        if ph & high != 0 {
+            score += 1;
+        } else if mh & high != 0 {
+            score -= 1;
+        }
+        let ph = (ph << 1) | 1;
+        let mh = mh << 1;
+        pv = mh | !(xv | ph);
+        mv = ph & xv;
+    }
+    score
 }
 
 /// A stretch of words that a block shares, in order, with a source block.
@@ -178,109 +360,84 @@ impl Detector for RepeatDetector {
             return;
         }
 
-        // 1. Shingle index: each hash's entries (block, position) chained through `next`;
-        // `repeated` lists the hashes seen more than once, the only ones that matter.
-        const NONE: u32 = u32::MAX;
-        let mut hashes = Vec::new();
-        let mut shingles = Vec::new();
-        // At most one entry per token: sized once, never grown.
-        let mut entries: Vec<(u32, u32)> = Vec::with_capacity(doc.tokens_len());
-        let mut next: Vec<u32> = Vec::with_capacity(doc.tokens_len());
-        let mut heads: FxHashMap<u64, u32> = FxHashMap::default();
-        heads.reserve(doc.text().len() / 6);
-        let mut repeated: Vec<u64> = Vec::new();
+        // The page's token hashes, block after block: `hashes[spans[b].clone()]` are block
+        // `b`'s.
+        let mut hashes: Vec<u64> = Vec::with_capacity(doc.tokens_len());
+        let mut spans: Vec<std::ops::Range<usize>> = Vec::with_capacity(nblocks);
+        for b in 0..nblocks {
+            let first = hashes.len();
+            hashes.extend(doc.tokens(b).iter().map(|t| t.hash));
+            spans.push(first..hashes.len());
+        }
         // Text found whole in more than `max_copies` blocks is a page pattern: left out of the
         // index, so that removing other blocks never changes what the rest match (idempotence).
-        let mut buf = Vec::new();
-        let keys: Vec<u64> = (0..nblocks)
-            .map(|b| {
-                buf.clear();
-                buf.extend(doc.tokens(b).iter().map(|t| t.hash));
-                hash_tokens(&buf, 1)
-            })
+        let keys: Vec<u64> = spans
+            .iter()
+            .map(|r| hash_tokens(&hashes[r.clone()], 1))
             .collect();
-        let mut key_counts: FxHashMap<u64, usize> = FxHashMap::default();
-        for &key in &keys {
-            *key_counts.entry(key).or_default() += 1;
-        }
+        let mut sorted_keys = keys.clone();
+        sorted_keys.sort_unstable();
         let pattern = |b: usize| {
-            key_counts
-                .get(&keys[b])
-                .is_some_and(|&c| c > cfg.max_copies)
+            let key = keys[b];
+            let lo = sorted_keys.partition_point(|&x| x < key);
+            let hi = sorted_keys.partition_point(|&x| x <= key);
+            hi - lo > cfg.max_copies
         };
-        let mut block_entries: Vec<std::ops::Range<usize>> = Vec::with_capacity(nblocks);
-        for b in 0..nblocks {
-            hashes.clear();
-            hashes.extend(doc.tokens(b).iter().map(|t| t.hash));
-            let first = entries.len();
-            if hashes.len() < k || pattern(b) {
-                block_entries.push(first..first);
-                continue;
-            }
-            shingles.clear();
-            shingles.extend(hashes.windows(k).map(window_key));
-            for (i, &h) in shingles.iter().enumerate() {
-                #[allow(clippy::cast_possible_truncation)]
-                let idx = entries.len() as u32;
-                #[allow(clippy::cast_possible_truncation)]
-                entries.push((b as u32, i as u32));
-                match heads.entry(h) {
-                    Entry::Vacant(v) => {
-                        v.insert(idx);
-                        next.push(NONE);
-                    }
-                    Entry::Occupied(mut o) => {
-                        let prev = *o.get();
-                        if next[prev as usize] == NONE {
-                            repeated.push(h);
-                        }
-                        next.push(prev);
-                        *o.get_mut() = idx;
-                    }
-                }
-            }
-            block_entries.push(first..entries.len());
-        }
 
+        // 1. Shingle index: each key's entries (block, position) chained through `next`;
+        // `repeated` lists the keys seen more than once (by their slot), the only ones that
+        // matter. Block `b`'s entries are `block_entries[b]`, in position order.
+        let mut block_entries: Vec<std::ops::Range<usize>> = Vec::with_capacity(nblocks);
+        let mut total = 0usize;
+        for (b, r) in spans.iter().enumerate() {
+            let count = if r.len() < k || pattern(b) {
+                0
+            } else {
+                r.len() + 1 - k
+            };
+            block_entries.push(total..total + count);
+            total += count;
+        }
         // 2. Matches (copy block, source block, diagonal, position) for candidate copies.
         // A shingle in very many places (a stock phrase on a huge page) costs quadratic work
-        // for little evidence: skipped.
+        // for little evidence: skipped, as is one repeated only inside one block (no evidence
+        // of a copy). The others form groups, each named by its last entry: `group_of` names
+        // each entry's group, or is NONE.
         // Skipping one shingle leaves its words covered by its neighbours, so little is lost.
         let max_entries = cfg.max_copies.saturating_mul(4).max(16);
-        // Pass A: the usable groups, and which shingle positions match another block.
-        let mut flat: Vec<(u32, u32)> = Vec::new();
-        let mut groups: Vec<(usize, usize)> = Vec::new();
-        let mut hit = vec![false; entries.len()];
-        let mut group: Vec<(u32, u32)> = Vec::new();
-        let mut group_idx: Vec<u32> = Vec::new();
-        let mut group_of = vec![NONE; entries.len()];
-        for h in &repeated {
-            group.clear();
-            group_idx.clear();
-            let mut at = heads.get(h).copied().unwrap_or(NONE);
-            while at != NONE && group.len() <= max_entries {
-                group.push(entries[at as usize]);
-                group_idx.push(at);
-                hit[at as usize] = true;
-                at = next[at as usize];
-            }
-            if group.len() > max_entries || group.iter().all(|e| e.0 == group[0].0) {
-                // Too common, or only repeated inside one block: no evidence of a copy.
-                let mut at = heads.get(h).copied().unwrap_or(NONE);
-                while at != NONE {
-                    hit[at as usize] = false;
-                    at = next[at as usize];
+        let mut entries: Vec<(u32, u32)> = vec![(0, 0); total];
+        let mut next: Vec<u32> = vec![NONE; total];
+        let mut group_of: Vec<u32> = vec![NONE; total];
+        with_table(total, |table| {
+            for (b, range) in block_entries.iter().enumerate() {
+                if range.is_empty() {
+                    continue;
                 }
-                continue;
+                #[allow(clippy::cast_possible_truncation)]
+                let b32 = b as u32;
+                let windows = hashes[spans[b].clone()].windows(k);
+                let slots = entries[range.clone()]
+                    .iter_mut()
+                    .zip(&mut next[range.clone()])
+                    .zip(&mut group_of[range.clone()]);
+                for (i, (w, ((entry, next), slot))) in windows.zip(slots).enumerate() {
+                    #[allow(clippy::cast_possible_truncation)]
+                    let idx = (range.start + i) as u32;
+                    #[allow(clippy::cast_possible_truncation)]
+                    let pos = i as u32;
+                    *entry = (b32, pos);
+                    (*slot, *next) = table.insert(window_key(w), idx, b32);
+                }
             }
-            #[allow(clippy::cast_possible_truncation)]
-            let gid = groups.len() as u32;
-            for &idx in &group_idx {
-                group_of[idx as usize] = gid;
+            for g in &mut group_of {
+                let slot = table.slot(*g);
+                *g = if slot.block == MANY && slot.count as usize <= max_entries {
+                    slot.head
+                } else {
+                    NONE
+                };
             }
-            groups.push((flat.len(), flat.len() + group.len()));
-            flat.extend_from_slice(&group);
-        }
+        });
         // A block can only be a copy if the words under its matching shingles could reach the
         // coverage needed: most blocks, which share only stock phrases, stop here.
         let floor = cfg.min_coverage.min(1.0 - cfg.max_extra);
@@ -291,8 +448,8 @@ impl Detector for RepeatDetector {
                 continue;
             }
             let (mut union, mut reach) = (0usize, 0usize);
-            for (i, &is_hit) in hit[range.clone()].iter().enumerate() {
-                if is_hit {
+            for (i, &g) in group_of[range.clone()].iter().enumerate() {
+                if g != NONE {
                     union += (i + k).saturating_sub(reach.max(i));
                     reach = i + k;
                 }
@@ -303,64 +460,59 @@ impl Detector for RepeatDetector {
         }
 
         // 3. Runs per eligible block, then candidates. A run is a stretch of consecutive
-        // positions matching one source block on one diagonal (source position - position).
-        let k32 = u32::try_from(k).unwrap_or(u32::MAX);
+        // positions matching one source block on one diagonal (source position - position):
+        // the match at (i, j) starts one unless (i - 1, j - 1) matches too, and it goes on
+        // while (i + 1, j + 1) matches. Two entries match when they are in the same group.
         let mut candidates: Vec<Candidate> = Vec::new();
         let mut mark = Vec::new();
         let mut fold_a = String::new();
         let mut fold_b = String::new();
-        let mut open: FxHashMap<(u32, i64), (u32, u32)> = FxHashMap::default();
         for b in (0..nblocks).filter(|&b| eligible[b]) {
             let mut runs: Vec<Run> = Vec::new();
-            let push = |runs: &mut Vec<Run>, source: u32, d: i64, s: u32, e: u32| {
-                let len = e + k32 - s;
-                if len as usize >= cfg.min_run {
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    let src_start = (i64::from(s) + d) as u32;
-                    runs.push(Run {
-                        source,
-                        start: s,
-                        end: e + k32,
-                        src_start,
-                        src_end: src_start + len,
-                    });
-                }
-            };
-            open.clear();
             #[allow(clippy::cast_possible_truncation)]
             let b32 = b as u32;
-            for idx in block_entries[b].clone() {
-                let g = group_of[idx];
+            let mine = &group_of[block_entries[b].clone()];
+            for (i, &g) in mine.iter().enumerate() {
                 if g == NONE {
                     continue;
                 }
-                let i = entries[idx].1;
-                let (gs, ge) = groups[g as usize];
-                for y in flat[gs..ge].iter().filter(|y| y.0 != b32) {
-                    let d = i64::from(y.1) - i64::from(i);
-                    match open.entry((y.0, d)) {
-                        Entry::Vacant(v) => {
-                            v.insert((i, i));
-                        }
-                        Entry::Occupied(mut o) => {
-                            let (s0, e0) = *o.get();
-                            if i == e0 + 1 {
-                                o.get_mut().1 = i;
-                            } else {
-                                push(&mut runs, y.0, d, s0, e0);
-                                *o.get_mut() = (i, i);
-                            }
-                        }
+                let mut at = g;
+                while at != NONE {
+                    let (source, j) = entries[at as usize];
+                    at = next[at as usize];
+                    if source == b32 {
+                        continue;
+                    }
+                    let theirs = &group_of[block_entries[source as usize].clone()];
+                    let j = j as usize;
+                    if i > 0 && j > 0 && mine[i - 1] != NONE && mine[i - 1] == theirs[j - 1] {
+                        continue; // not the start of its run
+                    }
+                    let mut len = 1;
+                    while i + len < mine.len()
+                        && j + len < theirs.len()
+                        && mine[i + len] != NONE
+                        && mine[i + len] == theirs[j + len]
+                    {
+                        len += 1;
+                    }
+                    let len = len + k - 1;
+                    if len >= cfg.min_run {
+                        #[allow(clippy::cast_possible_truncation)]
+                        runs.push(Run {
+                            source,
+                            start: i as u32,
+                            end: (i + len) as u32,
+                            src_start: j as u32,
+                            src_end: (j + len) as u32,
+                        });
                     }
                 }
-            }
-            for (&(source, d), &(s0, e0)) in &open {
-                push(&mut runs, source, d, s0, e0);
             }
             if runs.is_empty() {
                 continue;
             }
-            // Hash-map order is fixed but arbitrary: sort for a stable, readable order.
+            // Sorted for a stable, readable order.
             runs.sort_unstable_by_key(|r| (r.source, r.start, r.src_start));
             // A source must supply a real share of the block: a name or a stock phrase found
             // elsewhere ("the secretary of state said") is not copied text.
@@ -415,7 +567,7 @@ impl Detector for RepeatDetector {
                 let mut sources: Vec<u32> = runs.iter().map(|r| r.source).collect();
                 sources.sort_unstable();
                 sources.dedup();
-                let copy: Vec<u64> = toks[..n].iter().map(|t| t.hash).collect();
+                let copy = &hashes[spans[b].start..spans[b].start + n];
                 let mut best = 0.0f64;
                 for &src in &sources {
                     let (lo, hi) = runs
@@ -424,12 +576,9 @@ impl Detector for RepeatDetector {
                         .fold((u32::MAX, 0), |(lo, hi), r| {
                             (lo.min(r.src_start), hi.max(r.src_end))
                         });
-                    let stoks = doc.tokens(src as usize);
-                    let region: Vec<u64> = stoks[lo as usize..(hi as usize).min(stoks.len())]
-                        .iter()
-                        .map(|t| t.hash)
-                        .collect();
-                    let ratio = token_edit_ratio(&copy, &region);
+                    let stoks = &hashes[spans[src as usize].clone()];
+                    let region = &stoks[lo as usize..(hi as usize).min(stoks.len())];
+                    let ratio = edit_ratio(copy, region);
                     if ratio < cfg.min_edit_ratio {
                         runs.retain(|r| r.source != src);
                     } else {
@@ -572,5 +721,132 @@ impl Detector for RepeatDetector {
                 copies,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    fn table_is_empty() -> bool {
+        TABLE.with(|t| t.borrow().is_empty())
+    }
+
+    /// Keys that share top bits (one home slot), sit at the end of the table (probing wraps
+    /// around), or are anything at all.
+    fn key() -> impl Strategy<Value = u64> {
+        prop_oneof![
+            0u64..24,
+            (0u64..24).prop_map(|x| u64::MAX - x),
+            (0u64..8).prop_map(|x| x << 61 | 7),
+            any::<u64>(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn flat_index_is_a_hash_map(
+            keys in proptest::collection::vec((key(), 0u32..4), 0..400)
+        ) {
+            // The reference: key -> (last entry, entries, blocks).
+            let mut reference: HashMap<u64, (u32, u32, Vec<u32>)> = HashMap::new();
+            let mut slots: HashMap<u64, u32> = HashMap::new();
+            with_table(keys.len(), |table| {
+                for (i, &(key, block)) in keys.iter().enumerate() {
+                    let i = u32::try_from(i).unwrap();
+                    let (slot, prev) = table.insert(key, i, block);
+                    let r = reference.entry(key).or_insert((NONE, 0, Vec::new()));
+                    prop_assert_eq!(prev, r.0);
+                    r.0 = i;
+                    r.1 += 1;
+                    if !r.2.contains(&block) {
+                        r.2.push(block);
+                    }
+                    // One slot per key, and distinct keys get distinct slots.
+                    prop_assert_eq!(*slots.entry(key).or_insert(slot), slot);
+                }
+                prop_assert_eq!(table.used.len(), reference.len());
+                for (key, &slot) in &slots {
+                    let (head, count, blocks) = &reference[key];
+                    let got = table.slot(slot);
+                    prop_assert_eq!(got.key, *key);
+                    prop_assert_eq!(got.head, *head);
+                    prop_assert_eq!(got.count, *count);
+                    let block = if blocks.len() > 1 { MANY } else { blocks[0] };
+                    prop_assert_eq!(got.block, block);
+                }
+                let mut distinct: Vec<u32> = slots.values().copied().collect();
+                distinct.sort_unstable();
+                distinct.dedup();
+                prop_assert_eq!(distinct.len(), slots.len());
+                Ok(())
+            })?;
+            prop_assert!(table_is_empty());
+        }
+
+        #[test]
+        fn bit_parallel_edit_ratio_is_token_edit_ratio(
+            a in proptest::collection::vec(0u64..6, 0..100),
+            b in proptest::collection::vec(0u64..6, 0..100),
+            cut in 0usize..100,
+        ) {
+            prop_assert_eq!(edit_ratio(&a, &b).to_bits(), token_edit_ratio(&a, &b).to_bits());
+            // Near-copies, as the detector sees them.
+            let c = &a[..cut.min(a.len())];
+            prop_assert_eq!(edit_ratio(c, &a).to_bits(), token_edit_ratio(c, &a).to_bits());
+            prop_assert_eq!(edit_ratio(&a, c).to_bits(), token_edit_ratio(&a, c).to_bits());
+        }
+
+        #[test]
+        fn the_table_is_empty_after_each_page(
+            pieces in proptest::collection::vec((0usize..6, 0usize..12, any::<bool>()), 0..24)
+        ) {
+            const LINES: [&str; 6] = [
+                "the council approved the new budget on tuesday after a long debate",
+                "a quiet morning turned into a long day for the rescue teams on the coast",
+                "share this article",
+                "photo jane doe agency",
+                "the secretary of state said on tuesday that the talks would go on",
+                "read more",
+            ];
+            let mut page = String::new();
+            for (line, cut, dots) in pieces {
+                let words: Vec<&str> = LINES[line].split(' ').collect();
+                page.push_str(&words[..words.len().saturating_sub(cut).max(1)].join(" "));
+                page.push_str(if dots { "...\n" } else { "\n" });
+            }
+            let doc = Document::new(&page, 0);
+            let mut out = Vec::new();
+            RepeatDetector::new(RepeatConfig::default(), 0).detect(&doc, &mut out);
+            prop_assert!(table_is_empty());
+        }
+    }
+
+    #[test]
+    fn edit_ratio_at_the_word_boundary() {
+        for m in [1usize, 2, 63, 64, 65] {
+            let a: Vec<u64> = (0..m as u64).map(|i| i % 7).collect();
+            let mut b = a.clone();
+            b[m / 2] = 99;
+            b.push(3);
+            assert_eq!(edit_ratio(&a, &b), token_edit_ratio(&a, &b), "{m}");
+            assert_eq!(edit_ratio(&a, &[]), 0.0);
+        }
+        assert_eq!(edit_ratio(&[], &[]), 1.0);
+    }
+
+    #[test]
+    fn copies_are_found_and_the_table_emptied() {
+        let lede = "The council approved the new budget on Tuesday after a long debate over \
+                    school funding and teacher pay in the district";
+        let page = format!("{lede}\nSomething else entirely here.\n{lede}...\n");
+        let doc = Document::new(&page, 0);
+        let mut out = Vec::new();
+        RepeatDetector::new(RepeatConfig::default(), 0).detect(&doc, &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].rule, "truncated_copy");
+        assert!(table_is_empty());
     }
 }
