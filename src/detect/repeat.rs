@@ -178,8 +178,43 @@ impl ShingleTable {
     }
 }
 
+/// A page's vectors, kept per thread so that each page does not allocate (and fill) them
+/// anew. Their contents are stale: each page writes what it reads.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// The page's token hashes.
+    hashes: Vec<u64>,
+    /// Each shingle entry's (block, position).
+    entries: Vec<(u32, u32)>,
+    /// The previous entry with the same key, or [`NONE`].
+    next: Vec<u32>,
+    /// Each entry's slot, then its group.
+    group_of: Vec<u32>,
+}
+
 thread_local! {
     static TABLE: RefCell<ShingleTable> = RefCell::new(ShingleTable::default());
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// This thread's scratch vectors (fresh ones if they are in use).
+fn take_scratch() -> Scratch {
+    SCRATCH
+        .try_with(|cell| {
+            cell.try_borrow_mut()
+                .map(|mut s| std::mem::take(&mut *s))
+                .unwrap_or_default()
+        })
+        .unwrap_or_default()
+}
+
+/// Keeps `scratch` for this thread's next page.
+fn give_back(scratch: Scratch) {
+    let _ = SCRATCH.try_with(|cell| {
+        if let Ok(mut s) = cell.try_borrow_mut() {
+            *s = scratch;
+        }
+    });
 }
 
 /// Runs `f` with this thread's (empty) shingle table, ready for `n` keys, and empties it
@@ -236,11 +271,28 @@ fn levenshtein64(p: &[u64], t: &[u64]) -> usize {
     let high = 1u64 << (m - 1);
     let (mut pv, mut mv) = (u64::MAX, 0u64);
     let mut score = m;
+    // Each token's positions in `p` as a bit mask, in a small open-addressed table on the
+    // token's low bits (token hashes are random): (token, mask), mask 0 for an empty slot.
+    const SLOTS: usize = 128;
+    let mut peq = [(0u64, 0u64); SLOTS];
+    for (i, &x) in p.iter().enumerate() {
+        #[allow(clippy::cast_possible_truncation)]
+        let mut at = x as usize % SLOTS;
+        while peq[at].1 != 0 && peq[at].0 != x {
+            at = (at + 1) % SLOTS;
+        }
+        peq[at] = (x, peq[at].1 | 1 << i);
+    }
     for &c in t {
-        let eq = p
-            .iter()
-            .enumerate()
-            .fold(0u64, |acc, (i, &x)| acc | (u64::from(x == c) << i));
+        #[allow(clippy::cast_possible_truncation)]
+        let mut at = c as usize % SLOTS;
+        let eq = loop {
+            let (x, mask) = peq[at];
+            if mask == 0 || x == c {
+                break mask;
+            }
+            at = (at + 1) % SLOTS;
+        };
         let xv = eq | mv;
         let xh = (((eq & pv).wrapping_add(pv)) ^ pv) | eq;
         let ph = mv | !(xh | pv);
@@ -361,8 +413,15 @@ impl Detector for RepeatDetector {
         }
 
         // The page's token hashes, block after block: `hashes[spans[b].clone()]` are block
-        // `b`'s.
-        let mut hashes: Vec<u64> = Vec::with_capacity(doc.tokens_len());
+        // `b`'s. The page's vectors are this thread's, kept from page to page.
+        let mut scratch = take_scratch();
+        let Scratch {
+            hashes,
+            entries,
+            next,
+            group_of,
+        } = &mut scratch;
+        hashes.clear();
         let mut spans: Vec<std::ops::Range<usize>> = Vec::with_capacity(nblocks);
         for b in 0..nblocks {
             let first = hashes.len();
@@ -375,29 +434,9 @@ impl Detector for RepeatDetector {
             .iter()
             .map(|r| hash_tokens(&hashes[r.clone()], 1))
             .collect();
-        let mut sorted_keys = keys.clone();
-        sorted_keys.sort_unstable();
-        let pattern = |b: usize| {
-            let key = keys[b];
-            let lo = sorted_keys.partition_point(|&x| x < key);
-            let hi = sorted_keys.partition_point(|&x| x <= key);
-            hi - lo > cfg.max_copies
-        };
 
-        // 1. Shingle index: each key's entries (block, position) chained through `next`;
-        // `repeated` lists the keys seen more than once (by their slot), the only ones that
-        // matter. Block `b`'s entries are `block_entries[b]`, in position order.
-        let mut block_entries: Vec<std::ops::Range<usize>> = Vec::with_capacity(nblocks);
-        let mut total = 0usize;
-        for (b, r) in spans.iter().enumerate() {
-            let count = if r.len() < k || pattern(b) {
-                0
-            } else {
-                r.len() + 1 - k
-            };
-            block_entries.push(total..total + count);
-            total += count;
-        }
+        // 1. Shingle index: each key's entries (block, position) chained through `next`.
+        // Block `b`'s entries are `block_entries[b]`, in position order.
         // 2. Matches (copy block, source block, diagonal, position) for candidate copies.
         // A shingle in very many places (a stock phrase on a huge page) costs quadratic work
         // for little evidence: skipped, as is one repeated only inside one block (no evidence
@@ -405,10 +444,34 @@ impl Detector for RepeatDetector {
         // each entry's group, or is NONE.
         // Skipping one shingle leaves its words covered by its neighbours, so little is lost.
         let max_entries = cfg.max_copies.saturating_mul(4).max(16);
-        let mut entries: Vec<(u32, u32)> = vec![(0, 0); total];
-        let mut next: Vec<u32> = vec![NONE; total];
-        let mut group_of: Vec<u32> = vec![NONE; total];
-        with_table(total, |table| {
+        let mut block_entries: Vec<std::ops::Range<usize>> = Vec::with_capacity(nblocks);
+        let mut total = 0usize;
+        // At most one shingle per token, one whole-block key per block.
+        with_table(hashes.len().max(nblocks), |table| {
+            // Whole-block keys first (the table holds them alone, then is emptied).
+            let key_slots: Vec<u32> = keys
+                .iter()
+                .enumerate()
+                .map(|(b, &key)| {
+                    #[allow(clippy::cast_possible_truncation)]
+                    table.insert(key, b as u32, b as u32).0
+                })
+                .collect();
+            for (r, &slot) in spans.iter().zip(&key_slots) {
+                let count = if r.len() < k || table.slot(slot).count as usize > cfg.max_copies {
+                    0
+                } else {
+                    r.len() + 1 - k
+                };
+                block_entries.push(total..total + count);
+                total += count;
+            }
+            table.clear();
+            if entries.len() < total {
+                entries.resize(total, (0, 0));
+                next.resize(total, NONE);
+                group_of.resize(total, NONE);
+            }
             for (b, range) in block_entries.iter().enumerate() {
                 if range.is_empty() {
                     continue;
@@ -426,10 +489,16 @@ impl Detector for RepeatDetector {
                     #[allow(clippy::cast_possible_truncation)]
                     let pos = i as u32;
                     *entry = (b32, pos);
-                    (*slot, *next) = table.insert(window_key(w), idx, b32);
+                    // The usual shingle, unrolled.
+                    let key = if k == 3 {
+                        window_key(&w[..3])
+                    } else {
+                        window_key(w)
+                    };
+                    (*slot, *next) = table.insert(key, idx, b32);
                 }
             }
-            for g in &mut group_of {
+            for g in &mut group_of[..total] {
                 let slot = table.slot(*g);
                 *g = if slot.block == MANY && slot.count as usize <= max_entries {
                     slot.head
@@ -438,6 +507,7 @@ impl Detector for RepeatDetector {
                 };
             }
         });
+        let (entries, next, group_of) = (&entries[..total], &next[..total], &group_of[..total]);
         // A block can only be a copy if the words under its matching shingles could reach the
         // coverage needed: most blocks, which share only stock phrases, stop here.
         let floor = cfg.min_coverage.min(1.0 - cfg.max_extra);
@@ -642,6 +712,8 @@ impl Detector for RepeatDetector {
                 edit,
             });
         }
+
+        give_back(scratch);
 
         // 4. Least complete copies first; of equals, the later one first.
         candidates.sort_by(|x, y| {
