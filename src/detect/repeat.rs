@@ -77,8 +77,8 @@ fn window_key(window: &[u64]) -> u64 {
 /// No entry: an empty slot, the end of a chain, a position in no group.
 const NONE: u32 = u32::MAX;
 
-/// Stands for "more than one block" in [`Slot::block`].
-const MANY: u32 = u32::MAX - 1;
+/// Set in [`Slot::meta`] once the key's entries are in more than one block.
+const MANY: u32 = 1 << 31;
 
 /// One key of the shingle index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,30 +86,71 @@ struct Slot {
     key: u64,
     /// The last entry with the key; [`NONE`] for an empty slot.
     head: u32,
-    /// Entries with the key.
-    count: u32,
-    /// The block of the entries, or [`MANY`].
-    block: u32,
+    /// How many entries have the key (the low 31 bits), and [`MANY`].
+    meta: u32,
+}
+
+impl Slot {
+    fn count(self) -> usize {
+        (self.meta & !MANY) as usize
+    }
+
+    fn many(self) -> bool {
+        self.meta & MANY != 0
+    }
 }
 
 const EMPTY: Slot = Slot {
     key: 0,
     head: NONE,
-    count: 0,
-    block: NONE,
+    meta: 0,
 };
+
+/// Records `entry` under `key` in `slots` (a power-of-two table probed from the key's top
+/// bits, `64 - shift` of them): returns its slot and the key's previous last entry ([`NONE`]
+/// for a new key). Entries are recorded block after block, `first` being the first entry of
+/// `entry`'s block, so an earlier entry is of another block.
+#[inline]
+fn probe(slots: &mut [Slot], shift: u32, key: u64, entry: u32, first: u32) -> (u32, u32) {
+    let mask = slots.len() - 1;
+    #[allow(clippy::cast_possible_truncation)]
+    let mut at = (key >> shift) as usize;
+    loop {
+        let slot = &mut slots[at];
+        if slot.head == NONE {
+            *slot = Slot {
+                key,
+                head: entry,
+                meta: 1,
+            };
+            #[allow(clippy::cast_possible_truncation)]
+            return (at as u32, NONE);
+        }
+        if slot.key == key {
+            let prev = slot.head;
+            slot.head = entry;
+            let count = ((slot.meta & !MANY) + 1).min(!MANY);
+            slot.meta = count | (slot.meta & MANY) | if prev < first { MANY } else { 0 };
+            #[allow(clippy::cast_possible_truncation)]
+            return (at as u32, prev);
+        }
+        at = (at + 1) & mask;
+    }
+}
 
 /// The shingle index: an open-addressed table (linear probing, a power-of-two size at least
 /// twice the page's shingles) from a shingle's key to the last entry with that key, how many
-/// entries have it and in which block. One per thread, kept from page to page; the slots a
-/// page used are emptied after it.
+/// entries have it and whether they are in more than one block. One per thread, kept from
+/// page to page and empty between pages.
 #[derive(Debug, Default)]
 struct ShingleTable {
     slots: Vec<Slot>,
-    /// The slots in use, to empty them after the page.
+    /// Slots in play for this page (a power of two).
+    len: usize,
+    /// Slots used through [`Self::insert`], to empty them.
     used: Vec<u32>,
-    /// `64 - log2(slots in play)`: a key's home slot is its top bits.
-    shift: u32,
+    /// Slots may be in use that `used` does not list.
+    dirty: bool,
 }
 
 impl ShingleTable {
@@ -120,42 +161,29 @@ impl ShingleTable {
             self.slots = vec![EMPTY; want];
         }
         // Only the first `want` slots are in play: the rest stay empty.
-        self.shift = 64 - want.trailing_zeros();
+        self.len = want;
     }
 
-    /// Records `entry`, of `block`, under `key`: returns its slot and the key's previous last
-    /// entry ([`NONE`] for a new key).
-    #[inline]
-    fn insert(&mut self, key: u64, entry: u32, block: u32) -> (u32, u32) {
-        let mask = (1usize << (64 - self.shift)) - 1;
-        #[allow(clippy::cast_possible_truncation)]
-        let mut at = (key >> self.shift) as usize;
-        loop {
-            let slot = &mut self.slots[at];
-            if slot.head == NONE {
-                *slot = Slot {
-                    key,
-                    head: entry,
-                    count: 1,
-                    block,
-                };
-                #[allow(clippy::cast_possible_truncation)]
-                self.used.push(at as u32);
-                #[allow(clippy::cast_possible_truncation)]
-                return (at as u32, NONE);
-            }
-            if slot.key == key {
-                let prev = slot.head;
-                slot.head = entry;
-                slot.count = slot.count.saturating_add(1);
-                if slot.block != block {
-                    slot.block = MANY;
-                }
-                #[allow(clippy::cast_possible_truncation)]
-                return (at as u32, prev);
-            }
-            at = (at + 1) & mask;
+    /// `64 - log2(slots in play)`: a key's home slot is its top bits.
+    fn shift(&self) -> u32 {
+        64 - self.len.trailing_zeros()
+    }
+
+    /// The slots in play, and the shift for [`probe`]. The caller empties the slots it
+    /// fills, or leaves the table [`Self::dirty`].
+    fn view(&mut self) -> (&mut [Slot], u32) {
+        let shift = self.shift();
+        (&mut self.slots[..self.len], shift)
+    }
+
+    /// [`probe`], listing a new key's slot in `used`.
+    fn insert(&mut self, key: u64, entry: u32, first: u32) -> (u32, u32) {
+        let shift = self.shift();
+        let (slot, prev) = probe(&mut self.slots[..self.len], shift, key, entry, first);
+        if prev == NONE {
+            self.used.push(slot);
         }
+        (slot, prev)
     }
 
     /// The key in `slot`.
@@ -166,15 +194,20 @@ impl ShingleTable {
 
     /// Empties the slots in use.
     fn clear(&mut self) {
-        for &at in &self.used {
-            self.slots[at as usize] = EMPTY;
+        if self.dirty {
+            self.slots.fill(EMPTY);
+            self.dirty = false;
+        } else {
+            for &at in &self.used {
+                self.slots[at as usize] = EMPTY;
+            }
         }
         self.used.clear();
     }
 
     #[cfg(test)]
     fn is_empty(&self) -> bool {
-        self.used.is_empty() && self.slots.iter().all(|&s| s == EMPTY)
+        self.used.is_empty() && !self.dirty && self.slots.iter().all(|&s| s == EMPTY)
     }
 }
 
@@ -458,7 +491,7 @@ impl Detector for RepeatDetector {
                 })
                 .collect();
             for (r, &slot) in spans.iter().zip(&key_slots) {
-                let count = if r.len() < k || table.slot(slot).count as usize > cfg.max_copies {
+                let count = if r.len() < k || table.slot(slot).count() > cfg.max_copies {
                     0
                 } else {
                     r.len() + 1 - k
@@ -472,20 +505,22 @@ impl Detector for RepeatDetector {
                 next.resize(total, NONE);
                 group_of.resize(total, NONE);
             }
+            // Shingle slots are not listed: each is emptied below at its key's last entry, or
+            // all are if that is not reached.
+            table.dirty = true;
+            let (slots, shift) = table.view();
             for (b, range) in block_entries.iter().enumerate() {
                 if range.is_empty() {
                     continue;
                 }
                 #[allow(clippy::cast_possible_truncation)]
-                let b32 = b as u32;
+                let (b32, first) = (b as u32, range.start as u32);
                 let windows = hashes[spans[b].clone()].windows(k);
-                let slots = entries[range.clone()]
+                let out = entries[range.clone()]
                     .iter_mut()
                     .zip(&mut next[range.clone()])
                     .zip(&mut group_of[range.clone()]);
-                for (i, (w, ((entry, next), slot))) in windows.zip(slots).enumerate() {
-                    #[allow(clippy::cast_possible_truncation)]
-                    let idx = (range.start + i) as u32;
+                for (i, (w, ((entry, next), slot))) in windows.zip(out).enumerate() {
                     #[allow(clippy::cast_possible_truncation)]
                     let pos = i as u32;
                     *entry = (b32, pos);
@@ -495,17 +530,23 @@ impl Detector for RepeatDetector {
                     } else {
                         window_key(w)
                     };
-                    (*slot, *next) = table.insert(key, idx, b32);
+                    (*slot, *next) = probe(slots, shift, key, first + pos, first);
                 }
             }
-            for g in &mut group_of[..total] {
-                let slot = table.slot(*g);
-                *g = if slot.block == MANY && slot.count as usize <= max_entries {
+            for (idx, g) in group_of[..total].iter_mut().enumerate() {
+                let at = &mut slots[*g as usize];
+                let slot = *at;
+                #[allow(clippy::cast_possible_truncation)]
+                if slot.head == idx as u32 {
+                    *at = EMPTY;
+                }
+                *g = if slot.many() && slot.count() <= max_entries {
                     slot.head
                 } else {
                     NONE
                 };
             }
+            table.dirty = false;
         });
         let (entries, next, group_of) = (&entries[..total], &next[..total], &group_of[..total]);
         // A block can only be a copy if the words under its matching shingles could reach the
@@ -820,15 +861,20 @@ mod tests {
     proptest! {
         #[test]
         fn flat_index_is_a_hash_map(
-            keys in proptest::collection::vec((key(), 0u32..4), 0..400)
+            keys in proptest::collection::vec((key(), proptest::bool::weighted(0.2)), 0..400)
         ) {
             // The reference: key -> (last entry, entries, blocks).
-            let mut reference: HashMap<u64, (u32, u32, Vec<u32>)> = HashMap::new();
+            let mut reference: HashMap<u64, (u32, usize, Vec<u32>)> = HashMap::new();
             let mut slots: HashMap<u64, u32> = HashMap::new();
             with_table(keys.len(), |table| {
-                for (i, &(key, block)) in keys.iter().enumerate() {
+                // Entries block after block, as the detector records them.
+                let (mut block, mut first) = (0u32, 0u32);
+                for (i, &(key, new_block)) in keys.iter().enumerate() {
                     let i = u32::try_from(i).unwrap();
-                    let (slot, prev) = table.insert(key, i, block);
+                    if new_block {
+                        (block, first) = (block + 1, i);
+                    }
+                    let (slot, prev) = table.insert(key, i, first);
                     let r = reference.entry(key).or_insert((NONE, 0, Vec::new()));
                     prop_assert_eq!(prev, r.0);
                     r.0 = i;
@@ -845,9 +891,8 @@ mod tests {
                     let got = table.slot(slot);
                     prop_assert_eq!(got.key, *key);
                     prop_assert_eq!(got.head, *head);
-                    prop_assert_eq!(got.count, *count);
-                    let block = if blocks.len() > 1 { MANY } else { blocks[0] };
-                    prop_assert_eq!(got.block, block);
+                    prop_assert_eq!(got.count(), *count);
+                    prop_assert_eq!(got.many(), blocks.len() > 1);
                 }
                 let mut distinct: Vec<u32> = slots.values().copied().collect();
                 distinct.sort_unstable();
@@ -855,6 +900,15 @@ mod tests {
                 prop_assert_eq!(distinct.len(), slots.len());
                 Ok(())
             })?;
+            prop_assert!(table_is_empty());
+            // Left dirty (as by a panic mid-page), the table is emptied all the same.
+            with_table(keys.len(), |table| {
+                table.dirty = true;
+                let (slots, shift) = table.view();
+                for (i, &(key, _)) in keys.iter().enumerate() {
+                    probe(slots, shift, key, u32::try_from(i).unwrap(), 0);
+                }
+            });
             prop_assert!(table_is_empty());
         }
 
