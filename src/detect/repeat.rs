@@ -479,6 +479,10 @@ impl Detector for RepeatDetector {
         let max_entries = cfg.max_copies.saturating_mul(4).max(16);
         let mut block_entries: Vec<std::ops::Range<usize>> = Vec::with_capacity(nblocks);
         let mut total = 0usize;
+        // A block can only be a copy if the words under its matching shingles could reach the
+        // coverage needed: most blocks, which share only stock phrases, stop here.
+        let floor = cfg.min_coverage.min(1.0 - cfg.max_extra);
+        let mut eligible = vec![false; nblocks];
         // At most one shingle per token, one whole-block key per block.
         with_table(hashes.len().max(nblocks), |table| {
             // Whole-block keys first (the table holds them alone, then is emptied).
@@ -533,43 +537,34 @@ impl Detector for RepeatDetector {
                     (*slot, *next) = probe(slots, shift, key, first + pos, first);
                 }
             }
-            for (idx, g) in group_of[..total].iter_mut().enumerate() {
-                let at = &mut slots[*g as usize];
-                let slot = *at;
-                #[allow(clippy::cast_possible_truncation)]
-                if slot.head == idx as u32 {
-                    *at = EMPTY;
+            // Groups, and with them which blocks are eligible.
+            for (b, range) in block_entries.iter().enumerate() {
+                let (mut union, mut reach) = (0usize, 0usize);
+                for (i, g) in group_of[range.clone()].iter_mut().enumerate() {
+                    let at = &mut slots[*g as usize];
+                    let slot = *at;
+                    #[allow(clippy::cast_possible_truncation)]
+                    if slot.head == (range.start + i) as u32 {
+                        *at = EMPTY;
+                    }
+                    if slot.many() && slot.count() <= max_entries {
+                        *g = slot.head;
+                        union += (i + k).saturating_sub(reach.max(i));
+                        reach = i + k;
+                    } else {
+                        *g = NONE;
+                    }
                 }
-                *g = if slot.many() && slot.count() <= max_entries {
-                    slot.head
-                } else {
-                    NONE
-                };
+                let n = spans[b].len();
+                if n >= cfg.min_tokens && !range.is_empty() {
+                    #[allow(clippy::cast_precision_loss)]
+                    let bound = (union + 1) as f64 / n as f64;
+                    eligible[b] = bound >= floor;
+                }
             }
             table.dirty = false;
         });
         let (entries, next, group_of) = (&entries[..total], &next[..total], &group_of[..total]);
-        // A block can only be a copy if the words under its matching shingles could reach the
-        // coverage needed: most blocks, which share only stock phrases, stop here.
-        let floor = cfg.min_coverage.min(1.0 - cfg.max_extra);
-        let mut eligible = vec![false; nblocks];
-        for (b, range) in block_entries.iter().enumerate() {
-            let n = doc.tokens(b).len();
-            if n < cfg.min_tokens || range.is_empty() {
-                continue;
-            }
-            let (mut union, mut reach) = (0usize, 0usize);
-            for (i, &g) in group_of[range.clone()].iter().enumerate() {
-                if g != NONE {
-                    union += (i + k).saturating_sub(reach.max(i));
-                    reach = i + k;
-                }
-            }
-            #[allow(clippy::cast_precision_loss)]
-            let bound = (union + 1) as f64 / n as f64;
-            eligible[b] = bound >= floor;
-        }
-
         // 3. Runs per eligible block, then candidates. A run is a stretch of consecutive
         // positions matching one source block on one diagonal (source position - position):
         // the match at (i, j) starts one unless (i - 1, j - 1) matches too, and it goes on
@@ -653,13 +648,10 @@ impl Detector for RepeatDetector {
             let tail = &text[last_end..block.end];
             let mut truncated = tail.contains("...") || tail.contains('…');
             let mut n = toks.len();
+            let own = &hashes[spans[b].clone()];
             for m in &self.markers {
-                if m.len() < n
-                    && toks[n - m.len()..]
-                        .iter()
-                        .map(|t| t.hash)
-                        .eq(m.iter().copied())
-                {
+                // The last word first: most markers differ there.
+                if m.len() < n && m.last() == own.last() && own[n - m.len()..] == m[..] {
                     n -= m.len();
                     truncated = true;
                     break;
@@ -689,7 +681,17 @@ impl Detector for RepeatDetector {
                         });
                     let stoks = &hashes[spans[src as usize].clone()];
                     let region = &stoks[lo as usize..(hi as usize).min(stoks.len())];
-                    let ratio = edit_ratio(copy, region);
+                    // The length difference alone may settle it: the distance is at
+                    // least that, and the ratio at most the bound (so below the minimum).
+                    let longest = copy.len().max(region.len());
+                    #[allow(clippy::cast_precision_loss)]
+                    let bound =
+                        1.0 - copy.len().abs_diff(region.len()) as f64 / longest.max(1) as f64;
+                    let ratio = if bound < cfg.min_edit_ratio {
+                        bound
+                    } else {
+                        edit_ratio(copy, region)
+                    };
                     if ratio < cfg.min_edit_ratio {
                         runs.retain(|r| r.source != src);
                     } else {
