@@ -138,6 +138,38 @@ fn probe(slots: &mut [Slot], shift: u32, key: u64, entry: u32, first: u32) -> (u
     }
 }
 
+/// Where [`index_block`] writes a block's entries.
+struct Out<'a> {
+    entries: &'a mut [(u32, u32)],
+    next: &'a mut [u32],
+    slot_of: &'a mut [u32],
+}
+
+/// Records the `k`-shingles of a block's token hashes `block` in `slots` (see [`probe`]):
+/// each entry's (block, position), previous entry with its key and slot. `K` is `k` when
+/// not 0, so that the usual size compiles to a loop of its own.
+fn index_block<const K: usize>(
+    block: &[u64],
+    k: usize,
+    slots: &mut [Slot],
+    shift: u32,
+    b32: u32,
+    first: u32,
+    out: Out<'_>,
+) {
+    let k = if K == 0 { k } else { K };
+    let rows = out.entries.iter_mut().zip(out.next).zip(out.slot_of);
+    for (pos, (w, ((entry, next), slot))) in (0u32..).zip(block.windows(k).zip(rows)) {
+        *entry = (b32, pos);
+        let key = if K == 0 {
+            window_key(w)
+        } else {
+            window_key(&w[..K])
+        };
+        (*slot, *next) = probe(slots, shift, key, first + pos, first);
+    }
+}
+
 /// The shingle index: an open-addressed table (linear probing, a power-of-two size at least
 /// twice the page's shingles) from a shingle's key to the last entry with that key, how many
 /// entries have it and whether they are in more than one block. One per thread, kept from
@@ -519,22 +551,17 @@ impl Detector for RepeatDetector {
                 }
                 #[allow(clippy::cast_possible_truncation)]
                 let (b32, first) = (b as u32, range.start as u32);
-                let windows = hashes[spans[b].clone()].windows(k);
-                let out = entries[range.clone()]
-                    .iter_mut()
-                    .zip(&mut next[range.clone()])
-                    .zip(&mut group_of[range.clone()]);
-                for (i, (w, ((entry, next), slot))) in windows.zip(out).enumerate() {
-                    #[allow(clippy::cast_possible_truncation)]
-                    let pos = i as u32;
-                    *entry = (b32, pos);
-                    // The usual shingle, unrolled.
-                    let key = if k == 3 {
-                        window_key(&w[..3])
-                    } else {
-                        window_key(w)
-                    };
-                    (*slot, *next) = probe(slots, shift, key, first + pos, first);
+                let out = Out {
+                    entries: &mut entries[range.clone()],
+                    next: &mut next[range.clone()],
+                    slot_of: &mut group_of[range.clone()],
+                };
+                let block = &hashes[spans[b].clone()];
+                // The usual shingle size, unrolled.
+                if k == 3 {
+                    index_block::<3>(block, 3, slots, shift, b32, first, out);
+                } else {
+                    index_block::<0>(block, k, slots, shift, b32, first, out);
                 }
             }
             // Groups, and with them which blocks are eligible.
