@@ -170,6 +170,35 @@ fn index_block<const K: usize>(
     }
 }
 
+/// Turns a block's entries' slots (`group_of`, the block's entries from `first` on) into
+/// their groups (the key's last entry, or [`NONE`] for a key in one block only or in more
+/// than `max_entries` places), emptying each slot at its key's last entry. Returns the words
+/// under the block's shingles that have a group.
+fn group_block(
+    group_of: &mut [u32],
+    slots: &mut [Slot],
+    first: u32,
+    k: usize,
+    max_entries: usize,
+) -> usize {
+    let (mut union, mut reach) = (0usize, 0usize);
+    for (i, (idx, g)) in (first..).zip(group_of.iter_mut()).enumerate() {
+        let at = &mut slots[*g as usize];
+        let slot = *at;
+        if slot.head == idx {
+            *at = EMPTY;
+        }
+        if slot.many() && slot.count() <= max_entries {
+            *g = slot.head;
+            union += (i + k).saturating_sub(reach.max(i));
+            reach = i + k;
+        } else {
+            *g = NONE;
+        }
+    }
+    union
+}
+
 /// The shingle index: an open-addressed table (linear probing, a power-of-two size at least
 /// twice the page's shingles) from a shingle's key to the last entry with that key, how many
 /// entries have it and whether they are in more than one block. One per thread, kept from
@@ -566,22 +595,9 @@ impl Detector for RepeatDetector {
             }
             // Groups, and with them which blocks are eligible.
             for (b, range) in block_entries.iter().enumerate() {
-                let (mut union, mut reach) = (0usize, 0usize);
-                for (i, g) in group_of[range.clone()].iter_mut().enumerate() {
-                    let at = &mut slots[*g as usize];
-                    let slot = *at;
-                    #[allow(clippy::cast_possible_truncation)]
-                    if slot.head == (range.start + i) as u32 {
-                        *at = EMPTY;
-                    }
-                    if slot.many() && slot.count() <= max_entries {
-                        *g = slot.head;
-                        union += (i + k).saturating_sub(reach.max(i));
-                        reach = i + k;
-                    } else {
-                        *g = NONE;
-                    }
-                }
+                #[allow(clippy::cast_possible_truncation)]
+                let first = range.start as u32;
+                let union = group_block(&mut group_of[range.clone()], slots, first, k, max_entries);
                 let n = spans[b].len();
                 if n >= cfg.min_tokens && !range.is_empty() {
                     #[allow(clippy::cast_precision_loss)]
