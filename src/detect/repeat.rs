@@ -17,18 +17,16 @@
 //!    ("...", "…", "Read more" in many languages) does not count against it, and a last word
 //!    cut mid-word counts as covered when the source's next word starts with it. A block with
 //!    coverage ≥ `min_coverage` is a copy candidate. Blocks under `short_block` words must also
-//!    pass an edit-distance ratio (strsim's Levenshtein over words) against the text they copy.
+//!    pass an edit-distance ratio (Levenshtein over words, bit-parallel) against the text they
+//!    copy.
 //! 4. **Who survives.** Candidates are visited from the least complete to the most complete
 //!    copy: truncated copies first, then copies assembled from several blocks (glued), then
 //!    copies with extra text (a credit), then later before earlier. A candidate is removed when
 //!    it is still covered by blocks that have not been removed. So of a group of copies exactly
 //!    one survives, and it is the complete one.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
-
-use std::collections::hash_map::Entry;
-
-use rustc_hash::FxHashMap;
 
 use crate::config::RepeatConfig;
 use crate::detect::Detector;
@@ -74,6 +72,336 @@ fn window_key(window: &[u64]) -> u64 {
     window.iter().fold(0x243f_6a88_85a3_08d3, |h: u64, &t| {
         (h.rotate_left(23) ^ t).wrapping_mul(0x9e37_79b9_7f4a_7c15)
     })
+}
+
+/// No entry: an empty slot, the end of a chain, a position in no group.
+const NONE: u32 = u32::MAX;
+
+/// Set in [`Slot::meta`] once the key's entries are in more than one block.
+const MANY: u32 = 1 << 31;
+
+/// One key of the shingle index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Slot {
+    key: u64,
+    /// The last entry with the key; [`NONE`] for an empty slot.
+    head: u32,
+    /// How many entries have the key (the low 31 bits), and [`MANY`].
+    meta: u32,
+}
+
+impl Slot {
+    fn count(self) -> usize {
+        (self.meta & !MANY) as usize
+    }
+
+    fn many(self) -> bool {
+        self.meta & MANY != 0
+    }
+}
+
+const EMPTY: Slot = Slot {
+    key: 0,
+    head: NONE,
+    meta: 0,
+};
+
+/// Records `entry` under `key` in `slots` (a power-of-two table probed from the key's top
+/// bits, `64 - shift` of them): returns its slot and the key's previous last entry ([`NONE`]
+/// for a new key). Entries are recorded block after block, `first` being the first entry of
+/// `entry`'s block, so an earlier entry is of another block.
+#[inline]
+fn probe(slots: &mut [Slot], shift: u32, key: u64, entry: u32, first: u32) -> (u32, u32) {
+    let mask = slots.len() - 1;
+    #[allow(clippy::cast_possible_truncation)]
+    let mut at = (key >> shift) as usize;
+    loop {
+        let slot = &mut slots[at];
+        if slot.head == NONE {
+            *slot = Slot {
+                key,
+                head: entry,
+                meta: 1,
+            };
+            #[allow(clippy::cast_possible_truncation)]
+            return (at as u32, NONE);
+        }
+        if slot.key == key {
+            let prev = slot.head;
+            slot.head = entry;
+            let count = ((slot.meta & !MANY) + 1).min(!MANY);
+            slot.meta = count | (slot.meta & MANY) | if prev < first { MANY } else { 0 };
+            #[allow(clippy::cast_possible_truncation)]
+            return (at as u32, prev);
+        }
+        at = (at + 1) & mask;
+    }
+}
+
+/// Where [`index_block`] writes a block's entries.
+struct Out<'a> {
+    entries: &'a mut [(u32, u32)],
+    next: &'a mut [u32],
+    slot_of: &'a mut [u32],
+}
+
+/// Records the `k`-shingles of a block's token hashes `block` in `slots` (see [`probe`]):
+/// each entry's (block, position), previous entry with its key and slot. `K` is `k` when
+/// not 0, so that the usual size compiles to a loop of its own.
+fn index_block<const K: usize>(
+    block: &[u64],
+    k: usize,
+    slots: &mut [Slot],
+    shift: u32,
+    b32: u32,
+    first: u32,
+    out: Out<'_>,
+) {
+    let k = if K == 0 { k } else { K };
+    let rows = out.entries.iter_mut().zip(out.next).zip(out.slot_of);
+    for (pos, (w, ((entry, next), slot))) in (0u32..).zip(block.windows(k).zip(rows)) {
+        *entry = (b32, pos);
+        let key = if K == 0 {
+            window_key(w)
+        } else {
+            window_key(&w[..K])
+        };
+        (*slot, *next) = probe(slots, shift, key, first + pos, first);
+    }
+}
+
+/// Turns a block's entries' slots (`group_of`, the block's entries from `first` on) into
+/// their groups (the key's last entry, or [`NONE`] for a key in one block only or in more
+/// than `max_entries` places), emptying each slot at its key's last entry. Returns the words
+/// under the block's shingles that have a group.
+fn group_block(
+    group_of: &mut [u32],
+    slots: &mut [Slot],
+    first: u32,
+    k: usize,
+    max_entries: usize,
+) -> usize {
+    let (mut union, mut reach) = (0usize, 0usize);
+    for (i, (idx, g)) in (first..).zip(group_of.iter_mut()).enumerate() {
+        let at = &mut slots[*g as usize];
+        let slot = *at;
+        if slot.head == idx {
+            *at = EMPTY;
+        }
+        if slot.many() && slot.count() <= max_entries {
+            *g = slot.head;
+            union += (i + k).saturating_sub(reach.max(i));
+            reach = i + k;
+        } else {
+            *g = NONE;
+        }
+    }
+    union
+}
+
+/// The shingle index: an open-addressed table (linear probing, a power-of-two size at least
+/// twice the page's shingles) from a shingle's key to the last entry with that key, how many
+/// entries have it and whether they are in more than one block. One per thread, kept from
+/// page to page and empty between pages.
+#[derive(Debug, Default)]
+struct ShingleTable {
+    slots: Vec<Slot>,
+    /// Slots in play for this page (a power of two).
+    len: usize,
+    /// Slots used through [`Self::insert`], to empty them.
+    used: Vec<u32>,
+    /// Slots may be in use that `used` does not list.
+    dirty: bool,
+}
+
+impl ShingleTable {
+    /// Makes room for `n` keys. The table must be empty.
+    fn prepare(&mut self, n: usize) {
+        let want = n.saturating_mul(2).max(16).next_power_of_two();
+        if self.slots.len() < want {
+            self.slots = vec![EMPTY; want];
+        }
+        // Only the first `want` slots are in play: the rest stay empty.
+        self.len = want;
+    }
+
+    /// `64 - log2(slots in play)`: a key's home slot is its top bits.
+    fn shift(&self) -> u32 {
+        64 - self.len.trailing_zeros()
+    }
+
+    /// The slots in play, and the shift for [`probe`]. The caller empties the slots it
+    /// fills, or leaves the table [`Self::dirty`].
+    fn view(&mut self) -> (&mut [Slot], u32) {
+        let shift = self.shift();
+        (&mut self.slots[..self.len], shift)
+    }
+
+    /// [`probe`], listing a new key's slot in `used`.
+    fn insert(&mut self, key: u64, entry: u32, first: u32) -> (u32, u32) {
+        let shift = self.shift();
+        let (slot, prev) = probe(&mut self.slots[..self.len], shift, key, entry, first);
+        if prev == NONE {
+            self.used.push(slot);
+        }
+        (slot, prev)
+    }
+
+    /// The key in `slot`.
+    #[inline]
+    fn slot(&self, slot: u32) -> Slot {
+        self.slots[slot as usize]
+    }
+
+    /// Empties the slots in use.
+    fn clear(&mut self) {
+        if self.dirty {
+            self.slots.fill(EMPTY);
+            self.dirty = false;
+        } else {
+            for &at in &self.used {
+                self.slots[at as usize] = EMPTY;
+            }
+        }
+        self.used.clear();
+    }
+
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
+        self.used.is_empty() && !self.dirty && self.slots.iter().all(|&s| s == EMPTY)
+    }
+}
+
+/// A page's vectors, kept per thread so that each page does not allocate (and fill) them
+/// anew. Their contents are stale: each page writes what it reads.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// The page's token hashes.
+    hashes: Vec<u64>,
+    /// Each shingle entry's (block, position).
+    entries: Vec<(u32, u32)>,
+    /// The previous entry with the same key, or [`NONE`].
+    next: Vec<u32>,
+    /// Each entry's slot, then its group.
+    group_of: Vec<u32>,
+}
+
+thread_local! {
+    static TABLE: RefCell<ShingleTable> = RefCell::new(ShingleTable::default());
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// This thread's scratch vectors (fresh ones if they are in use).
+fn take_scratch() -> Scratch {
+    SCRATCH
+        .try_with(|cell| {
+            cell.try_borrow_mut()
+                .map(|mut s| std::mem::take(&mut *s))
+                .unwrap_or_default()
+        })
+        .unwrap_or_default()
+}
+
+/// Keeps `scratch` for this thread's next page.
+fn give_back(scratch: Scratch) {
+    let _ = SCRATCH.try_with(|cell| {
+        if let Ok(mut s) = cell.try_borrow_mut() {
+            *s = scratch;
+        }
+    });
+}
+
+/// Runs `f` with this thread's (empty) shingle table, ready for `n` keys, and empties it
+/// afterwards, also when `f` panics.
+fn with_table<R>(n: usize, f: impl FnOnce(&mut ShingleTable) -> R) -> R {
+    struct Emptied<'a>(&'a mut ShingleTable);
+    impl Drop for Emptied<'_> {
+        fn drop(&mut self) {
+            self.0.clear();
+        }
+    }
+    let mut f = Some(f);
+    let shared = TABLE
+        .try_with(|cell| {
+            let mut table = cell.try_borrow_mut().ok()?;
+            table.prepare(n);
+            let guard = Emptied(&mut table);
+            Some((f.take().expect("f is run once"))(&mut *guard.0))
+        })
+        .ok()
+        .flatten();
+    shared.unwrap_or_else(|| {
+        // Re-entered (or the thread is ending): a table of its own.
+        let mut table = ShingleTable::default();
+        table.prepare(n);
+        (f.take().expect("f is run once"))(&mut table)
+    })
+}
+
+/// [`token_edit_ratio`], bit-parallel (Myers 1999, Hyyrö's form for Levenshtein distance)
+/// when the shorter sequence has at most 64 tokens; the same value in every case.
+fn edit_ratio(a: &[u64], b: &[u64]) -> f64 {
+    let longest = a.len().max(b.len());
+    if longest == 0 || a == b {
+        return 1.0;
+    }
+    let (p, t) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if p.len() > 64 {
+        return token_edit_ratio(a, b);
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let r = 1.0 - levenshtein64(p, t) as f64 / longest as f64;
+    r
+}
+
+/// The Levenshtein distance of `p` (at most 64 tokens) and `t`, one column of the DP matrix
+/// per token of `t` as bit vectors of vertical deltas.
+fn levenshtein64(p: &[u64], t: &[u64]) -> usize {
+    let m = p.len();
+    debug_assert!(m <= 64);
+    if m == 0 {
+        return t.len();
+    }
+    let high = 1u64 << (m - 1);
+    let (mut pv, mut mv) = (u64::MAX, 0u64);
+    let mut score = m;
+    // Each token's positions in `p` as a bit mask, in a small open-addressed table on the
+    // token's low bits (token hashes are random): (token, mask), mask 0 for an empty slot.
+    const SLOTS: usize = 128;
+    let mut peq = [(0u64, 0u64); SLOTS];
+    for (i, &x) in p.iter().enumerate() {
+        #[allow(clippy::cast_possible_truncation)]
+        let mut at = x as usize % SLOTS;
+        while peq[at].1 != 0 && peq[at].0 != x {
+            at = (at + 1) % SLOTS;
+        }
+        peq[at] = (x, peq[at].1 | 1 << i);
+    }
+    for &c in t {
+        #[allow(clippy::cast_possible_truncation)]
+        let mut at = c as usize % SLOTS;
+        let eq = loop {
+            let (x, mask) = peq[at];
+            if mask == 0 || x == c {
+                break mask;
+            }
+            at = (at + 1) % SLOTS;
+        };
+        let xv = eq | mv;
+        let xh = (((eq & pv).wrapping_add(pv)) ^ pv) | eq;
+        let ph = mv | !(xh | pv);
+        let mh = pv & xh;
+        if ph & high != 0 {
+            score += 1;
+        } else if mh & high != 0 {
+            score -= 1;
+        }
+        let ph = (ph << 1) | 1;
+        let mh = mh << 1;
+        pv = mh | !(xv | ph);
+        mv = ph & xv;
+    }
+    score
 }
 
 /// A stretch of words that a block shares, in order, with a source block.
@@ -178,189 +506,162 @@ impl Detector for RepeatDetector {
             return;
         }
 
-        // 1. Shingle index: each hash's entries (block, position) chained through `next`;
-        // `repeated` lists the hashes seen more than once, the only ones that matter.
-        const NONE: u32 = u32::MAX;
-        let mut hashes = Vec::new();
-        let mut shingles = Vec::new();
-        // At most one entry per token: sized once, never grown.
-        let mut entries: Vec<(u32, u32)> = Vec::with_capacity(doc.tokens_len());
-        let mut next: Vec<u32> = Vec::with_capacity(doc.tokens_len());
-        let mut heads: FxHashMap<u64, u32> = FxHashMap::default();
-        heads.reserve(doc.text().len() / 6);
-        let mut repeated: Vec<u64> = Vec::new();
+        // The page's token hashes, block after block: `hashes[spans[b].clone()]` are block
+        // `b`'s. The page's vectors are this thread's, kept from page to page.
+        let mut scratch = take_scratch();
+        let Scratch {
+            hashes,
+            entries,
+            next,
+            group_of,
+        } = &mut scratch;
+        hashes.clear();
+        let mut spans: Vec<std::ops::Range<usize>> = Vec::with_capacity(nblocks);
+        for b in 0..nblocks {
+            let first = hashes.len();
+            hashes.extend(doc.tokens(b).iter().map(|t| t.hash));
+            spans.push(first..hashes.len());
+        }
         // Text found whole in more than `max_copies` blocks is a page pattern: left out of the
         // index, so that removing other blocks never changes what the rest match (idempotence).
-        let mut buf = Vec::new();
-        let keys: Vec<u64> = (0..nblocks)
-            .map(|b| {
-                buf.clear();
-                buf.extend(doc.tokens(b).iter().map(|t| t.hash));
-                hash_tokens(&buf, 1)
-            })
+        let keys: Vec<u64> = spans
+            .iter()
+            .map(|r| hash_tokens(&hashes[r.clone()], 1))
             .collect();
-        let mut key_counts: FxHashMap<u64, usize> = FxHashMap::default();
-        for &key in &keys {
-            *key_counts.entry(key).or_default() += 1;
-        }
-        let pattern = |b: usize| {
-            key_counts
-                .get(&keys[b])
-                .is_some_and(|&c| c > cfg.max_copies)
-        };
-        let mut block_entries: Vec<std::ops::Range<usize>> = Vec::with_capacity(nblocks);
-        for b in 0..nblocks {
-            hashes.clear();
-            hashes.extend(doc.tokens(b).iter().map(|t| t.hash));
-            let first = entries.len();
-            if hashes.len() < k || pattern(b) {
-                block_entries.push(first..first);
-                continue;
-            }
-            shingles.clear();
-            shingles.extend(hashes.windows(k).map(window_key));
-            for (i, &h) in shingles.iter().enumerate() {
-                #[allow(clippy::cast_possible_truncation)]
-                let idx = entries.len() as u32;
-                #[allow(clippy::cast_possible_truncation)]
-                entries.push((b as u32, i as u32));
-                match heads.entry(h) {
-                    Entry::Vacant(v) => {
-                        v.insert(idx);
-                        next.push(NONE);
-                    }
-                    Entry::Occupied(mut o) => {
-                        let prev = *o.get();
-                        if next[prev as usize] == NONE {
-                            repeated.push(h);
-                        }
-                        next.push(prev);
-                        *o.get_mut() = idx;
-                    }
-                }
-            }
-            block_entries.push(first..entries.len());
-        }
 
+        // 1. Shingle index: each key's entries (block, position) chained through `next`.
+        // Block `b`'s entries are `block_entries[b]`, in position order.
         // 2. Matches (copy block, source block, diagonal, position) for candidate copies.
         // A shingle in very many places (a stock phrase on a huge page) costs quadratic work
-        // for little evidence: skipped.
+        // for little evidence: skipped, as is one repeated only inside one block (no evidence
+        // of a copy). The others form groups, each named by its last entry: `group_of` names
+        // each entry's group, or is NONE.
         // Skipping one shingle leaves its words covered by its neighbours, so little is lost.
         let max_entries = cfg.max_copies.saturating_mul(4).max(16);
-        // Pass A: the usable groups, and which shingle positions match another block.
-        let mut flat: Vec<(u32, u32)> = Vec::new();
-        let mut groups: Vec<(usize, usize)> = Vec::new();
-        let mut hit = vec![false; entries.len()];
-        let mut group: Vec<(u32, u32)> = Vec::new();
-        let mut group_idx: Vec<u32> = Vec::new();
-        let mut group_of = vec![NONE; entries.len()];
-        for h in &repeated {
-            group.clear();
-            group_idx.clear();
-            let mut at = heads.get(h).copied().unwrap_or(NONE);
-            while at != NONE && group.len() <= max_entries {
-                group.push(entries[at as usize]);
-                group_idx.push(at);
-                hit[at as usize] = true;
-                at = next[at as usize];
-            }
-            if group.len() > max_entries || group.iter().all(|e| e.0 == group[0].0) {
-                // Too common, or only repeated inside one block: no evidence of a copy.
-                let mut at = heads.get(h).copied().unwrap_or(NONE);
-                while at != NONE {
-                    hit[at as usize] = false;
-                    at = next[at as usize];
-                }
-                continue;
-            }
-            #[allow(clippy::cast_possible_truncation)]
-            let gid = groups.len() as u32;
-            for &idx in &group_idx {
-                group_of[idx as usize] = gid;
-            }
-            groups.push((flat.len(), flat.len() + group.len()));
-            flat.extend_from_slice(&group);
-        }
+        let mut block_entries: Vec<std::ops::Range<usize>> = Vec::with_capacity(nblocks);
+        let mut total = 0usize;
         // A block can only be a copy if the words under its matching shingles could reach the
         // coverage needed: most blocks, which share only stock phrases, stop here.
         let floor = cfg.min_coverage.min(1.0 - cfg.max_extra);
         let mut eligible = vec![false; nblocks];
-        for (b, range) in block_entries.iter().enumerate() {
-            let n = doc.tokens(b).len();
-            if n < cfg.min_tokens || range.is_empty() {
-                continue;
+        // At most one shingle per token, one whole-block key per block.
+        with_table(hashes.len().max(nblocks), |table| {
+            // Whole-block keys first (the table holds them alone, then is emptied).
+            let key_slots: Vec<u32> = keys
+                .iter()
+                .enumerate()
+                .map(|(b, &key)| {
+                    #[allow(clippy::cast_possible_truncation)]
+                    table.insert(key, b as u32, b as u32).0
+                })
+                .collect();
+            for (r, &slot) in spans.iter().zip(&key_slots) {
+                let count = if r.len() < k || table.slot(slot).count() > cfg.max_copies {
+                    0
+                } else {
+                    r.len() + 1 - k
+                };
+                block_entries.push(total..total + count);
+                total += count;
             }
-            let (mut union, mut reach) = (0usize, 0usize);
-            for (i, &is_hit) in hit[range.clone()].iter().enumerate() {
-                if is_hit {
-                    union += (i + k).saturating_sub(reach.max(i));
-                    reach = i + k;
+            table.clear();
+            if entries.len() < total {
+                entries.resize(total, (0, 0));
+                next.resize(total, NONE);
+                group_of.resize(total, NONE);
+            }
+            // Shingle slots are not listed: each is emptied below at its key's last entry, or
+            // all are if that is not reached.
+            table.dirty = true;
+            let (slots, shift) = table.view();
+            for (b, range) in block_entries.iter().enumerate() {
+                if range.is_empty() {
+                    continue;
+                }
+                #[allow(clippy::cast_possible_truncation)]
+                let (b32, first) = (b as u32, range.start as u32);
+                let out = Out {
+                    entries: &mut entries[range.clone()],
+                    next: &mut next[range.clone()],
+                    slot_of: &mut group_of[range.clone()],
+                };
+                let block = &hashes[spans[b].clone()];
+                // The usual shingle size, unrolled.
+                if k == 3 {
+                    index_block::<3>(block, 3, slots, shift, b32, first, out);
+                } else {
+                    index_block::<0>(block, k, slots, shift, b32, first, out);
                 }
             }
-            #[allow(clippy::cast_precision_loss)]
-            let bound = (union + 1) as f64 / n as f64;
-            eligible[b] = bound >= floor;
-        }
-
+            // Groups, and with them which blocks are eligible.
+            for (b, range) in block_entries.iter().enumerate() {
+                #[allow(clippy::cast_possible_truncation)]
+                let first = range.start as u32;
+                let union = group_block(&mut group_of[range.clone()], slots, first, k, max_entries);
+                let n = spans[b].len();
+                if n >= cfg.min_tokens && !range.is_empty() {
+                    #[allow(clippy::cast_precision_loss)]
+                    let bound = (union + 1) as f64 / n as f64;
+                    eligible[b] = bound >= floor;
+                }
+            }
+            table.dirty = false;
+        });
+        let (entries, next, group_of) = (&entries[..total], &next[..total], &group_of[..total]);
         // 3. Runs per eligible block, then candidates. A run is a stretch of consecutive
-        // positions matching one source block on one diagonal (source position - position).
-        let k32 = u32::try_from(k).unwrap_or(u32::MAX);
+        // positions matching one source block on one diagonal (source position - position):
+        // the match at (i, j) starts one unless (i - 1, j - 1) matches too, and it goes on
+        // while (i + 1, j + 1) matches. Two entries match when they are in the same group.
         let mut candidates: Vec<Candidate> = Vec::new();
         let mut mark = Vec::new();
         let mut fold_a = String::new();
         let mut fold_b = String::new();
-        let mut open: FxHashMap<(u32, i64), (u32, u32)> = FxHashMap::default();
         for b in (0..nblocks).filter(|&b| eligible[b]) {
             let mut runs: Vec<Run> = Vec::new();
-            let push = |runs: &mut Vec<Run>, source: u32, d: i64, s: u32, e: u32| {
-                let len = e + k32 - s;
-                if len as usize >= cfg.min_run {
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    let src_start = (i64::from(s) + d) as u32;
-                    runs.push(Run {
-                        source,
-                        start: s,
-                        end: e + k32,
-                        src_start,
-                        src_end: src_start + len,
-                    });
-                }
-            };
-            open.clear();
             #[allow(clippy::cast_possible_truncation)]
             let b32 = b as u32;
-            for idx in block_entries[b].clone() {
-                let g = group_of[idx];
+            let mine = &group_of[block_entries[b].clone()];
+            for (i, &g) in mine.iter().enumerate() {
                 if g == NONE {
                     continue;
                 }
-                let i = entries[idx].1;
-                let (gs, ge) = groups[g as usize];
-                for y in flat[gs..ge].iter().filter(|y| y.0 != b32) {
-                    let d = i64::from(y.1) - i64::from(i);
-                    match open.entry((y.0, d)) {
-                        Entry::Vacant(v) => {
-                            v.insert((i, i));
-                        }
-                        Entry::Occupied(mut o) => {
-                            let (s0, e0) = *o.get();
-                            if i == e0 + 1 {
-                                o.get_mut().1 = i;
-                            } else {
-                                push(&mut runs, y.0, d, s0, e0);
-                                *o.get_mut() = (i, i);
-                            }
-                        }
+                let mut at = g;
+                while at != NONE {
+                    let (source, j) = entries[at as usize];
+                    at = next[at as usize];
+                    if source == b32 {
+                        continue;
+                    }
+                    let theirs = &group_of[block_entries[source as usize].clone()];
+                    let j = j as usize;
+                    if i > 0 && j > 0 && mine[i - 1] != NONE && mine[i - 1] == theirs[j - 1] {
+                        continue; // not the start of its run
+                    }
+                    let mut len = 1;
+                    while i + len < mine.len()
+                        && j + len < theirs.len()
+                        && mine[i + len] != NONE
+                        && mine[i + len] == theirs[j + len]
+                    {
+                        len += 1;
+                    }
+                    let len = len + k - 1;
+                    if len >= cfg.min_run {
+                        #[allow(clippy::cast_possible_truncation)]
+                        runs.push(Run {
+                            source,
+                            start: i as u32,
+                            end: (i + len) as u32,
+                            src_start: j as u32,
+                            src_end: (j + len) as u32,
+                        });
                     }
                 }
-            }
-            for (&(source, d), &(s0, e0)) in &open {
-                push(&mut runs, source, d, s0, e0);
             }
             if runs.is_empty() {
                 continue;
             }
-            // Hash-map order is fixed but arbitrary: sort for a stable, readable order.
+            // Sorted for a stable, readable order.
             runs.sort_unstable_by_key(|r| (r.source, r.start, r.src_start));
             // A source must supply a real share of the block: a name or a stock phrase found
             // elsewhere ("the secretary of state said") is not copied text.
@@ -390,13 +691,10 @@ impl Detector for RepeatDetector {
             let tail = &text[last_end..block.end];
             let mut truncated = tail.contains("...") || tail.contains('…');
             let mut n = toks.len();
+            let own = &hashes[spans[b].clone()];
             for m in &self.markers {
-                if m.len() < n
-                    && toks[n - m.len()..]
-                        .iter()
-                        .map(|t| t.hash)
-                        .eq(m.iter().copied())
-                {
+                // The last word first: most markers differ there.
+                if m.len() < n && m.last() == own.last() && own[n - m.len()..] == m[..] {
                     n -= m.len();
                     truncated = true;
                     break;
@@ -415,7 +713,7 @@ impl Detector for RepeatDetector {
                 let mut sources: Vec<u32> = runs.iter().map(|r| r.source).collect();
                 sources.sort_unstable();
                 sources.dedup();
-                let copy: Vec<u64> = toks[..n].iter().map(|t| t.hash).collect();
+                let copy = &hashes[spans[b].start..spans[b].start + n];
                 let mut best = 0.0f64;
                 for &src in &sources {
                     let (lo, hi) = runs
@@ -424,12 +722,19 @@ impl Detector for RepeatDetector {
                         .fold((u32::MAX, 0), |(lo, hi), r| {
                             (lo.min(r.src_start), hi.max(r.src_end))
                         });
-                    let stoks = doc.tokens(src as usize);
-                    let region: Vec<u64> = stoks[lo as usize..(hi as usize).min(stoks.len())]
-                        .iter()
-                        .map(|t| t.hash)
-                        .collect();
-                    let ratio = token_edit_ratio(&copy, &region);
+                    let stoks = &hashes[spans[src as usize].clone()];
+                    let region = &stoks[lo as usize..(hi as usize).min(stoks.len())];
+                    // The length difference alone may settle it: the distance is at
+                    // least that, and the ratio at most the bound (so below the minimum).
+                    let longest = copy.len().max(region.len());
+                    #[allow(clippy::cast_precision_loss)]
+                    let bound =
+                        1.0 - copy.len().abs_diff(region.len()) as f64 / longest.max(1) as f64;
+                    let ratio = if bound < cfg.min_edit_ratio {
+                        bound
+                    } else {
+                        edit_ratio(copy, region)
+                    };
                     if ratio < cfg.min_edit_ratio {
                         runs.retain(|r| r.source != src);
                     } else {
@@ -493,6 +798,8 @@ impl Detector for RepeatDetector {
                 edit,
             });
         }
+
+        give_back(scratch);
 
         // 4. Least complete copies first; of equals, the later one first.
         candidates.sort_by(|x, y| {
@@ -572,5 +879,145 @@ impl Detector for RepeatDetector {
                 copies,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    fn table_is_empty() -> bool {
+        TABLE.with(|t| t.borrow().is_empty())
+    }
+
+    /// Keys that share top bits (one home slot), sit at the end of the table (probing wraps
+    /// around), or are anything at all.
+    fn key() -> impl Strategy<Value = u64> {
+        prop_oneof![
+            0u64..24,
+            (0u64..24).prop_map(|x| u64::MAX - x),
+            (0u64..8).prop_map(|x| x << 61 | 7),
+            any::<u64>(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn flat_index_is_a_hash_map(
+            keys in proptest::collection::vec((key(), proptest::bool::weighted(0.2)), 0..400)
+        ) {
+            // The reference: key -> (last entry, entries, blocks).
+            let mut reference: HashMap<u64, (u32, usize, Vec<u32>)> = HashMap::new();
+            let mut slots: HashMap<u64, u32> = HashMap::new();
+            with_table(keys.len(), |table| {
+                // Entries block after block, as the detector records them.
+                let (mut block, mut first) = (0u32, 0u32);
+                for (i, &(key, new_block)) in keys.iter().enumerate() {
+                    let i = u32::try_from(i).unwrap();
+                    if new_block {
+                        (block, first) = (block + 1, i);
+                    }
+                    let (slot, prev) = table.insert(key, i, first);
+                    let r = reference.entry(key).or_insert((NONE, 0, Vec::new()));
+                    prop_assert_eq!(prev, r.0);
+                    r.0 = i;
+                    r.1 += 1;
+                    if !r.2.contains(&block) {
+                        r.2.push(block);
+                    }
+                    // One slot per key, and distinct keys get distinct slots.
+                    prop_assert_eq!(*slots.entry(key).or_insert(slot), slot);
+                }
+                prop_assert_eq!(table.used.len(), reference.len());
+                for (key, &slot) in &slots {
+                    let (head, count, blocks) = &reference[key];
+                    let got = table.slot(slot);
+                    prop_assert_eq!(got.key, *key);
+                    prop_assert_eq!(got.head, *head);
+                    prop_assert_eq!(got.count(), *count);
+                    prop_assert_eq!(got.many(), blocks.len() > 1);
+                }
+                let mut distinct: Vec<u32> = slots.values().copied().collect();
+                distinct.sort_unstable();
+                distinct.dedup();
+                prop_assert_eq!(distinct.len(), slots.len());
+                Ok(())
+            })?;
+            prop_assert!(table_is_empty());
+            // Left dirty (as by a panic mid-page), the table is emptied all the same.
+            with_table(keys.len(), |table| {
+                table.dirty = true;
+                let (slots, shift) = table.view();
+                for (i, &(key, _)) in keys.iter().enumerate() {
+                    probe(slots, shift, key, u32::try_from(i).unwrap(), 0);
+                }
+            });
+            prop_assert!(table_is_empty());
+        }
+
+        #[test]
+        fn bit_parallel_edit_ratio_is_token_edit_ratio(
+            a in proptest::collection::vec(0u64..6, 0..100),
+            b in proptest::collection::vec(0u64..6, 0..100),
+            cut in 0usize..100,
+        ) {
+            prop_assert_eq!(edit_ratio(&a, &b).to_bits(), token_edit_ratio(&a, &b).to_bits());
+            // Near-copies, as the detector sees them.
+            let c = &a[..cut.min(a.len())];
+            prop_assert_eq!(edit_ratio(c, &a).to_bits(), token_edit_ratio(c, &a).to_bits());
+            prop_assert_eq!(edit_ratio(&a, c).to_bits(), token_edit_ratio(&a, c).to_bits());
+        }
+
+        #[test]
+        fn the_table_is_empty_after_each_page(
+            pieces in proptest::collection::vec((0usize..6, 0usize..12, any::<bool>()), 0..24)
+        ) {
+            const LINES: [&str; 6] = [
+                "the council approved the new budget on tuesday after a long debate",
+                "a quiet morning turned into a long day for the rescue teams on the coast",
+                "share this article",
+                "photo jane doe agency",
+                "the secretary of state said on tuesday that the talks would go on",
+                "read more",
+            ];
+            let mut page = String::new();
+            for (line, cut, dots) in pieces {
+                let words: Vec<&str> = LINES[line].split(' ').collect();
+                page.push_str(&words[..words.len().saturating_sub(cut).max(1)].join(" "));
+                page.push_str(if dots { "...\n" } else { "\n" });
+            }
+            let doc = Document::new(&page, 0);
+            let mut out = Vec::new();
+            RepeatDetector::new(RepeatConfig::default(), 0).detect(&doc, &mut out);
+            prop_assert!(table_is_empty());
+        }
+    }
+
+    #[test]
+    fn edit_ratio_at_the_word_boundary() {
+        for m in [1usize, 2, 63, 64, 65] {
+            let a: Vec<u64> = (0..m as u64).map(|i| i % 7).collect();
+            let mut b = a.clone();
+            b[m / 2] = 99;
+            b.push(3);
+            assert_eq!(edit_ratio(&a, &b), token_edit_ratio(&a, &b), "{m}");
+            assert_eq!(edit_ratio(&a, &[]), 0.0);
+        }
+        assert_eq!(edit_ratio(&[], &[]), 1.0);
+    }
+
+    #[test]
+    fn copies_are_found_and_the_table_emptied() {
+        let lede = "The council approved the new budget on Tuesday after a long debate over \
+                    school funding and teacher pay in the district";
+        let page = format!("{lede}\nSomething else entirely here.\n{lede}...\n");
+        let doc = Document::new(&page, 0);
+        let mut out = Vec::new();
+        RepeatDetector::new(RepeatConfig::default(), 0).detect(&doc, &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].rule, "truncated_copy");
+        assert!(table_is_empty());
     }
 }
