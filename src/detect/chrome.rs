@@ -424,6 +424,8 @@ impl ChromeDetector {
         }
         // Per block: whether it ends a sentence.
         let mut shape: Vec<bool> = Vec::with_capacity(n);
+        // The language counts of the lines the cache does not take (cut lines).
+        let mut uncached = [0u32; 64];
         for i in 0..n {
             let origin = doc.origin(i);
             if let Some(c) = cache.block(origin) {
@@ -436,10 +438,31 @@ impl ChromeDetector {
             let text = doc.block_text(i);
             let sentence = ends_sentence(text);
             shape.push(sentence);
+            if origin == NO_ORIGIN {
+                count_languages(&mut uncached, &masks[from..], true);
+            }
             cache.set_block(origin, &masks[from..], sentence);
         }
-        // The page's language: the stopword list covering most tokens.
-        let counts = language_counts(&masks);
+        // The page's language: the stopword list covering most tokens. Counted as the
+        // cached lines' counts, less the cached lines not on this page, plus the lines not
+        // cached (cut ones); a page holds each cached line once at most (one origin each).
+        let mut counts = cache.counts;
+        for (k, c) in counts.iter_mut().enumerate() {
+            *c += uncached[k];
+        }
+        let mut present = vec![false; cache.blocks.len()];
+        for i in 0..n {
+            if let Some(p) = present.get_mut(doc.origin(i) as usize) {
+                *p = true;
+            }
+        }
+        for (c, _) in cache.blocks.iter().zip(&present).filter(|(_, &p)| !p) {
+            if let Some(c) = c {
+                count_languages(&mut counts, &cache.masks[c.masks.clone()], false);
+            }
+        }
+        // Every test run checks the sum against the count token by token.
+        debug_assert_eq!(counts, language_counts(&masks));
         let lang = counts
             .iter()
             .enumerate()
@@ -920,7 +943,8 @@ const MAX_DOUBLED_WORDS: usize = 40;
 /// ("Google has captured your mind Google has captured your mind").
 fn doubled(h: &[u64]) -> Option<usize> {
     (4..=MAX_DOUBLED_WORDS.min(h.len() / 2)).find(|&m| {
-        h[..m] == h[m..2 * m] && {
+        // The first words first: most lines stop at them.
+        h[0] == h[m] && h[..m] == h[m..2 * m] && {
             let mut distinct: Vec<u64> = h[..m].to_vec();
             distinct.sort_unstable();
             distinct.dedup();
@@ -1012,6 +1036,8 @@ const CAPTION_RULES: [&str; 2] = ["credit", "other_language"];
 /// The credit closing a caption: the 1 to 4 words after its last dash or bar
 /// ("… in Aleppo. - Agency Name"), lower-cased; `None` when there is none.
 fn credit_tail(text: &str) -> Option<String> {
+    // Every separator holds '-', '|' or a dash starting with the byte 0xE2.
+    memchr::memchr3(b'-', b'|', 0xE2, text.as_bytes())?;
     let text = text.trim();
     let at = [" - ", " – ", " — ", " | "]
         .iter()
@@ -1105,14 +1131,20 @@ fn best_run(values: &[f64], lo: usize, hi: usize) -> Option<(usize, usize, f64)>
 /// How many tokens each stopword language covers, from the tokens' language bit sets.
 fn language_counts(masks: &[u64]) -> [u32; 64] {
     let mut counts = [0u32; 64];
+    count_languages(&mut counts, masks, true);
+    counts
+}
+
+/// Adds (or, with `add` false, takes away) the tokens of `masks` to `counts`.
+fn count_languages(counts: &mut [u32; 64], masks: &[u64], add: bool) {
     for &mask in masks {
         let mut m = mask;
         while m != 0 {
-            counts[m.trailing_zeros() as usize] += 1;
+            let c = &mut counts[m.trailing_zeros() as usize];
+            *c = if add { *c + 1 } else { *c - 1 };
             m &= m - 1;
         }
     }
-    counts
 }
 
 /// The first `n` words of `text`, with "…" when there are more.
@@ -1170,10 +1202,23 @@ struct CachedBlock {
 /// What the chrome detector found of each line of a page, kept for the cleaner's later
 /// passes over the same page (indexed by the line's [`Document::origin`]): a line kept whole
 /// has the same tokens, stopwords, shape and cues.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct ChromeCache {
     masks: Vec<u64>,
     blocks: Vec<Option<CachedBlock>>,
+    /// [`language_counts`] of every cached line's masks: a later pass counts its page as
+    /// these less the lines cut out (few, and short), not token by token again.
+    counts: [u32; 64],
+}
+
+impl Default for ChromeCache {
+    fn default() -> Self {
+        Self {
+            masks: Vec::new(),
+            blocks: Vec::new(),
+            counts: [0; 64],
+        }
+    }
 }
 
 impl ChromeCache {
@@ -1187,6 +1232,7 @@ impl ChromeCache {
         }
         let from = self.masks.len();
         self.masks.extend_from_slice(masks);
+        count_languages(&mut self.counts, masks, true);
         set_at_origin(
             &mut self.blocks,
             origin,
@@ -1292,13 +1338,19 @@ impl ChromeDetector {
                             <= 1
                 })
                 .max_by_key(|&k| (feats[k].words, k));
-            // Named by its words, not its line numbers: later passes see fewer lines.
-            let opening = format!("opens {:?}", head(doc.block_text(a), 6));
-            // Formatted once: most blocks outside are chrome.
-            let evidence = [
-                format!("before the main text, which {opening}"),
-                format!("after the main text, which {opening}"),
-            ];
+            // Named by its words, not its line numbers: later passes see fewer lines. Formatted
+            // once, when a first block outside needs it (a later pass often finds none).
+            let mut evidence: Option<[String; 2]> = None;
+            let mut evidence_of = |after: bool| {
+                let e = evidence.get_or_insert_with(|| {
+                    let opening = format!("opens {:?}", head(doc.block_text(a), 6));
+                    [
+                        format!("before the main text, which {opening}"),
+                        format!("after the main text, which {opening}"),
+                    ]
+                });
+                e[usize::from(after)].clone()
+            };
             for (k, f) in feats.iter().enumerate() {
                 if (a..=z).contains(&k) || hits[k].is_some() || Some(k) == title {
                     continue;
@@ -1315,7 +1367,7 @@ impl ChromeDetector {
                 hits[k] = Some(Hit {
                     rule: "outside_main_text",
                     score: 0.6,
-                    evidence: evidence[usize::from(k > a)].clone(),
+                    evidence: evidence_of(k > a),
                 });
             }
         }
