@@ -679,7 +679,7 @@ fn render_mapped(text: &str, spans: &[Span]) -> Rendered {
     let mut pieces: Vec<(usize, usize)> = Vec::new();
     for line in segment::lines(text) {
         let content = &text[line.start..line.content_end];
-        if content.trim().is_empty() {
+        if content.trim_start().is_empty() {
             blank_since = true;
             continue;
         }
@@ -709,7 +709,10 @@ fn render_mapped(text: &str, spans: &[Span]) -> Rendered {
         if cut {
             trim_pieces(text, &mut pieces);
         }
-        if pieces.iter().all(|&(a, b)| text[a..b].trim().is_empty()) {
+        if pieces
+            .iter()
+            .all(|&(a, b)| text[a..b].trim_start().is_empty())
+        {
             continue;
         }
         if let Some((ts, te)) = prev_term {
