@@ -47,16 +47,17 @@ pub fn block_key(doc: &Document<'_>, i: usize, seed: u64) -> u64 {
     let text = doc.text();
     let toks = doc.tokens(i);
     let fold = |t: &crate::normalize::Token| {
-        let word = &text[t.start..t.end];
-        // Most words open with an ASCII char that is no digit: no number, no char scan.
-        let plain = word
+        // Most words open with an ASCII char that is no digit: no number, no char scan (the
+        // rest out of line, so that this test stays in the loop).
+        let plain = text
             .as_bytes()
-            .first()
-            .is_some_and(|&b| b < 0x80 && !b.is_ascii_digit());
-        if !plain && word.chars().all(char::is_numeric) {
-            NUMBER
-        } else {
+            .get(t.start)
+            .is_some_and(|&b| b < 0x80 && !b.is_ascii_digit())
+            && t.start < t.end;
+        if plain {
             t.hash
+        } else {
+            fold_number(&text[t.start..t.end], t.hash)
         }
     };
     let seed = seed ^ 0x0062_6c6f_636b;
@@ -71,6 +72,16 @@ pub fn block_key(doc: &Document<'_>, i: usize, seed: u64) -> u64 {
     } else {
         let folded: Vec<u64> = toks.iter().map(fold).collect();
         hash_tokens(&folded, seed)
+    }
+}
+
+/// [`NUMBER`] for a word of numbers, else its hash `hash`.
+#[inline(never)]
+fn fold_number(word: &str, hash: u64) -> u64 {
+    if word.chars().all(crate::normalize::is_numeric) {
+        NUMBER
+    } else {
+        hash
     }
 }
 
@@ -239,7 +250,8 @@ impl SiteModel {
     pub fn add_document(&mut self, site: u64, doc: &Document<'_>) {
         let stats = self.sites.entry(site).or_default();
         stats.pages += 1;
-        let mut seen = FxHashSet::default();
+        let mut seen =
+            FxHashSet::with_capacity_and_hasher(doc.blocks().len(), rustc_hash::FxBuildHasher);
         for i in 0..doc.blocks().len() {
             if doc.tokens(i).is_empty() {
                 continue;
