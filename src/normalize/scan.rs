@@ -153,7 +153,11 @@ pub(crate) fn scan(
                 if let Some((s, _)) = cur.take() {
                     emit(s, i, word_hash(&text[s..i], fold, seed, buf));
                 }
-                i = separator_run(bytes, i + 1);
+                // Words are mostly one space apart: the next byte settles it.
+                i = match bytes.get(i + 1) {
+                    Some(b) if b.is_ascii_alphanumeric() => i + 1,
+                    _ => separator_run(bytes, i + 1),
+                };
             }
             continue;
         }
