@@ -17,7 +17,7 @@
 //!    ("...", "…", "Read more" in many languages) does not count against it, and a last word
 //!    cut mid-word counts as covered when the source's next word starts with it. A block with
 //!    coverage ≥ `min_coverage` is a copy candidate. Blocks under `short_block` words must also
-//!    pass an edit-distance ratio (Levenshtein over words, bit-parallel) against the text they
+//!    pass an edit-distance ratio (strsim's Levenshtein over words) against the text they
 //!    copy.
 //! 4. **Who survives.** Candidates are visited from the least complete to the most complete
 //!    copy: truncated copies first, then copies assembled from several blocks (glued), then
@@ -336,72 +336,6 @@ fn with_table<R>(n: usize, f: impl FnOnce(&mut ShingleTable) -> R) -> R {
         table.prepare(n);
         (f.take().expect("f is run once"))(&mut table)
     })
-}
-
-/// [`token_edit_ratio`], bit-parallel (Myers 1999, Hyyrö's form for Levenshtein distance)
-/// when the shorter sequence has at most 64 tokens; the same value in every case.
-fn edit_ratio(a: &[u64], b: &[u64]) -> f64 {
-    let longest = a.len().max(b.len());
-    if longest == 0 || a == b {
-        return 1.0;
-    }
-    let (p, t) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if p.len() > 64 {
-        return token_edit_ratio(a, b);
-    }
-    #[allow(clippy::cast_precision_loss)]
-    let r = 1.0 - levenshtein64(p, t) as f64 / longest as f64;
-    r
-}
-
-/// The Levenshtein distance of `p` (at most 64 tokens) and `t`, one column of the DP matrix
-/// per token of `t` as bit vectors of vertical deltas.
-fn levenshtein64(p: &[u64], t: &[u64]) -> usize {
-    let m = p.len();
-    debug_assert!(m <= 64);
-    if m == 0 {
-        return t.len();
-    }
-    let high = 1u64 << (m - 1);
-    let (mut pv, mut mv) = (u64::MAX, 0u64);
-    let mut score = m;
-    // Each token's positions in `p` as a bit mask, in a small open-addressed table on the
-    // token's low bits (token hashes are random): (token, mask), mask 0 for an empty slot.
-    const SLOTS: usize = 128;
-    let mut peq = [(0u64, 0u64); SLOTS];
-    for (i, &x) in p.iter().enumerate() {
-        #[allow(clippy::cast_possible_truncation)]
-        let mut at = x as usize % SLOTS;
-        while peq[at].1 != 0 && peq[at].0 != x {
-            at = (at + 1) % SLOTS;
-        }
-        peq[at] = (x, peq[at].1 | 1 << i);
-    }
-    for &c in t {
-        #[allow(clippy::cast_possible_truncation)]
-        let mut at = c as usize % SLOTS;
-        let eq = loop {
-            let (x, mask) = peq[at];
-            if mask == 0 || x == c {
-                break mask;
-            }
-            at = (at + 1) % SLOTS;
-        };
-        let xv = eq | mv;
-        let xh = (((eq & pv).wrapping_add(pv)) ^ pv) | eq;
-        let ph = mv | !(xh | pv);
-        let mh = pv & xh;
-        if ph & high != 0 {
-            score += 1;
-        } else if mh & high != 0 {
-            score -= 1;
-        }
-        let ph = (ph << 1) | 1;
-        let mh = mh << 1;
-        pv = mh | !(xv | ph);
-        mv = ph & xv;
-    }
-    score
 }
 
 /// A stretch of words that a block shares, in order, with a source block.
@@ -733,7 +667,7 @@ impl Detector for RepeatDetector {
                     let ratio = if bound < cfg.min_edit_ratio {
                         bound
                     } else {
-                        edit_ratio(copy, region)
+                        token_edit_ratio(copy, region)
                     };
                     if ratio < cfg.min_edit_ratio {
                         runs.retain(|r| r.source != src);
@@ -958,19 +892,6 @@ mod tests {
         }
 
         #[test]
-        fn bit_parallel_edit_ratio_is_token_edit_ratio(
-            a in proptest::collection::vec(0u64..6, 0..100),
-            b in proptest::collection::vec(0u64..6, 0..100),
-            cut in 0usize..100,
-        ) {
-            prop_assert_eq!(edit_ratio(&a, &b).to_bits(), token_edit_ratio(&a, &b).to_bits());
-            // Near-copies, as the detector sees them.
-            let c = &a[..cut.min(a.len())];
-            prop_assert_eq!(edit_ratio(c, &a).to_bits(), token_edit_ratio(c, &a).to_bits());
-            prop_assert_eq!(edit_ratio(&a, c).to_bits(), token_edit_ratio(&a, c).to_bits());
-        }
-
-        #[test]
         fn the_table_is_empty_after_each_page(
             pieces in proptest::collection::vec((0usize..6, 0usize..12, any::<bool>()), 0..24)
         ) {
@@ -993,19 +914,6 @@ mod tests {
             RepeatDetector::new(RepeatConfig::default(), 0).detect(&doc, &mut out);
             prop_assert!(table_is_empty());
         }
-    }
-
-    #[test]
-    fn edit_ratio_at_the_word_boundary() {
-        for m in [1usize, 2, 63, 64, 65] {
-            let a: Vec<u64> = (0..m as u64).map(|i| i % 7).collect();
-            let mut b = a.clone();
-            b[m / 2] = 99;
-            b.push(3);
-            assert_eq!(edit_ratio(&a, &b), token_edit_ratio(&a, &b), "{m}");
-            assert_eq!(edit_ratio(&a, &[]), 0.0);
-        }
-        assert_eq!(edit_ratio(&[], &[]), 1.0);
     }
 
     #[test]
