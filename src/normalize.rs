@@ -287,6 +287,21 @@ pub(crate) fn is_numeric(c: char) -> bool {
     }
 }
 
+/// True when every char of `word` is numeric: ASCII words byte by byte (their only numbers
+/// are digits), the rest by chars through [`is_numeric`]. Chrome's and the site keys' test of
+/// a word that is a number.
+pub(crate) fn is_number(word: &str) -> bool {
+    for b in word.bytes() {
+        if !b.is_ascii() {
+            return word.chars().all(is_numeric);
+        }
+        if !b.is_ascii_digit() {
+            return false;
+        }
+    }
+    true
+}
+
 /// Chars the fast path handles: [`is_simple`] ones, the char-token scripts, CJK punctuation
 /// and full-width forms (non-digit numbers excluded, as in [`is_simple`]).
 pub(crate) fn is_fast(c: char) -> bool {
@@ -565,6 +580,13 @@ mod tests {
             if let Some(one) = page.one[i] {
                 assert_eq!(page.fold(i), Some(one.to_string().as_str()), "{c:?}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn is_number_is_all_chars_numeric(word in "[a-z0-9é٣²½漢]{0,8}") {
+            proptest::prop_assert_eq!(is_number(&word), word.chars().all(char::is_numeric));
         }
     }
 

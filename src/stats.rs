@@ -78,7 +78,7 @@ pub fn block_key(doc: &Document<'_>, i: usize, seed: u64) -> u64 {
 /// [`NUMBER`] for a word of numbers, else its hash `hash`.
 #[inline(never)]
 fn fold_number(word: &str, hash: u64) -> u64 {
-    if word.chars().all(crate::normalize::is_numeric) {
+    if crate::normalize::is_number(word) {
         NUMBER
     } else {
         hash

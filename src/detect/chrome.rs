@@ -760,17 +760,7 @@ impl ChromeDetector {
 
     fn is_number(doc: &Document<'_>, i: usize, k: usize) -> bool {
         let t = doc.tokens(i)[k];
-        let word = &doc.text()[t.start..t.end];
-        // ASCII words byte by byte (their only numbers are digits), the rest by chars.
-        for b in word.bytes() {
-            if !b.is_ascii() {
-                return word.chars().all(crate::normalize::is_numeric);
-            }
-            if !b.is_ascii_digit() {
-                return false;
-            }
-        }
-        true
+        crate::normalize::is_number(&doc.text()[t.start..t.end])
     }
 
     fn interface(&self, doc: &Document<'_>, i: usize, h: &[u64]) -> bool {
