@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use crate::detect::chrome::ChromeCache;
 use crate::detect::comment::CommentCache;
-use crate::detect::{ChromeDetector, CommentDetector, Detector, RepeatDetector};
+use crate::detect::repeat::RepeatCache;
+use crate::detect::{ChromeDetector, CommentDetector, RepeatDetector};
 use crate::document::{Document, KeptLine, Label, Span};
 use crate::error::{Error, Result};
 use crate::segment;
@@ -135,6 +136,7 @@ struct Detectors {
 /// What the detectors learnt of a page's lines in one pass, for the next passes.
 #[derive(Debug, Default)]
 struct PassCache {
+    repeat: RepeatCache,
     comment: CommentCache,
     chrome: ChromeCache,
 }
@@ -408,7 +410,7 @@ impl Cleaner {
     fn detect(&self, doc: &Document<'_>, cache: &mut PassCache) -> Vec<Span> {
         let d = &self.detectors;
         let mut spans = Vec::new();
-        d.repeat.detect(doc, &mut spans);
+        d.repeat.detect_cached(doc, &mut spans, &mut cache.repeat);
         d.comment.detect_cached(doc, &mut spans, &mut cache.comment);
         d.chrome.detect_cached(doc, &mut spans, &mut cache.chrome);
         resolve(spans)
@@ -820,6 +822,45 @@ mod tests {
             for &(o, orig, len) in &map.pieces {
                 assert_eq!(&out[o..o + len], &text[orig..orig + len], "text {text:?}");
             }
+        }
+    }
+
+    /// The repeat detector's later passes, run from its cache, find what a fresh run finds:
+    /// nothing while every cap still binds, and a page pattern once its count falls to the
+    /// limit (the cache must not rule that pass out).
+    #[test]
+    fn later_repeat_passes_find_what_a_fresh_run_finds() {
+        use crate::detect::Detector;
+        let pattern = "Share this story with your friends and family today";
+        let mut lines = vec![
+            "The council voted on Tuesday to close the old bridge for repairs this winter.",
+            "Work will start in November and should last about four months, officials said.",
+        ];
+        // One more than `max_copies` (3): a page pattern, left out of the index.
+        lines.extend([pattern; 4]);
+        lines.push("Residents have asked for a ferry while the bridge is closed to traffic.");
+        let text = lines.join("\n");
+        let detector = RepeatDetector::new(crate::config::RepeatConfig::default(), 0);
+        let doc = Document::new(&text, 0);
+        let mut cache = RepeatCache::default();
+        let mut first = Vec::new();
+        detector.detect_cached(&doc, &mut first, &mut cache);
+        assert!(first.is_empty(), "{first:?}");
+        // Cut the first line (the pattern still binds), then one pattern line (3 left: at the
+        // limit, they are copies of each other now).
+        let line = |i: usize| {
+            let start: usize = lines[..i].iter().map(|l| l.len() + 1).sum();
+            span(start, start + lines[i].len(), 1.0)
+        };
+        for (cut, copies) in [(vec![line(0)], 0), (vec![line(0), line(2)], 2)] {
+            let (rendered, _, kept) = render_mapped(&text, &cut);
+            let rest = Document::derived(&rendered, &doc, &kept, 0);
+            let mut later = Vec::new();
+            detector.detect_cached(&rest, &mut later, &mut cache);
+            let mut fresh = Vec::new();
+            detector.detect(&Document::new(&rendered, 0), &mut fresh);
+            assert_eq!(later.len(), copies, "{later:?}");
+            assert_eq!(later.len(), fresh.len());
         }
     }
 

@@ -24,6 +24,10 @@
 //!    copies with extra text (a credit), then later before earlier. A candidate is removed when
 //!    it is still covered by blocks that have not been removed. So of a group of copies exactly
 //!    one survives, and it is the complete one.
+//!
+//! The cleaner's later passes (the page again, without what was cut) often need no run: when
+//! every line is one the last run saw whole and every cap of that run still binds, nothing
+//! new can be found (see `RepeatDetector::detect_cached`; debug builds check it).
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -173,13 +177,17 @@ fn index_block<const K: usize>(
 /// Turns a block's entries' slots (`group_of`, the block's entries from `first` on) into
 /// their groups (the key's last entry, or [`NONE`] for a key in one block only or in more
 /// than `max_entries` places), emptying each slot at its key's last entry. Returns the words
-/// under the block's shingles that have a group.
+/// under the block's shingles that have a group. A key left out for being in too many places
+/// goes to `left_out` (its slot, block `b32`), once per entry.
+#[allow(clippy::too_many_arguments)]
 fn group_block(
     group_of: &mut [u32],
     slots: &mut [Slot],
     first: u32,
     k: usize,
     max_entries: usize,
+    b32: u32,
+    left_out: &mut Vec<(u32, u32)>,
 ) -> usize {
     let (mut union, mut reach) = (0usize, 0usize);
     for (i, (idx, g)) in (first..).zip(group_of.iter_mut()).enumerate() {
@@ -193,6 +201,9 @@ fn group_block(
             union += (i + k).saturating_sub(reach.max(i));
             reach = i + k;
         } else {
+            if slot.many() {
+                left_out.push((*g, b32));
+            }
             *g = NONE;
         }
     }
@@ -430,6 +441,113 @@ impl Detector for RepeatDetector {
 
     #[allow(clippy::too_many_lines)]
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>) {
+        self.run(doc, out, &mut Caps::default());
+    }
+}
+
+/// What the repeat detector knows of a page from its last full run over it: later passes of
+/// the cleaner read the page without what was cut, and most need no run of their own.
+#[derive(Debug, Default)]
+pub(crate) struct RepeatCache {
+    /// A full run was made.
+    ran: bool,
+    /// The origins of the blocks that run found to be copies.
+    copies: Vec<u32>,
+    /// What its caps left out of the index.
+    caps: Caps,
+}
+
+/// What a run's caps left out of the index: each page pattern (a block's text in more than
+/// `max_copies` blocks) and each shingle in more than `max_entries` places, with its limit
+/// and the origins of its places (`origins[range]`, one per place).
+#[derive(Debug, Default)]
+struct Caps {
+    caps: Vec<(usize, std::ops::Range<usize>)>,
+    origins: Vec<u32>,
+}
+
+impl Caps {
+    /// Records the caps of `pairs` (a cap's id, a block of `doc` it counted, once per place)
+    /// with limit `limit`.
+    fn add(&mut self, doc: &Document<'_>, pairs: &mut [(u32, u32)], limit: usize) {
+        pairs.sort_unstable();
+        for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+            let from = self.origins.len();
+            self.origins
+                .extend(group.iter().map(|&(_, b)| doc.origin(b as usize)));
+            self.caps.push((limit, from..self.origins.len()));
+        }
+    }
+}
+
+impl RepeatDetector {
+    /// [`Detector::detect`] on a later pass over a page, reusing what `cache` knows of it.
+    ///
+    /// A later pass finds nothing new when every block of `doc` is a line the last full run
+    /// saw whole, none is one of its copies, and every cap of that run still binds (or
+    /// counts nothing). Then every test of the run holds only fewer blocks, so it only gets
+    /// harder: the index holds a subset of the same shingles (none comes in that a cap left
+    /// out), runs and sources; a block's coverage only falls (sources are tried one at a
+    /// time); and a block that survived the run because too few of its sources stood has
+    /// fewer still. Debug builds run the detector anyway and check it.
+    pub(crate) fn detect_cached(
+        &self,
+        doc: &Document<'_>,
+        out: &mut Vec<Span>,
+        cache: &mut RepeatCache,
+    ) {
+        if cache.ran && Self::nothing_new(doc, cache) {
+            debug_assert!(
+                {
+                    let mut spans = Vec::new();
+                    self.run(doc, &mut spans, &mut Caps::default());
+                    spans.is_empty()
+                },
+                "a later pass found a repeat the last run had ruled out"
+            );
+            return;
+        }
+        let from = out.len();
+        cache.caps = Caps::default();
+        self.run(doc, out, &mut cache.caps);
+        cache.ran = true;
+        cache.copies.clear();
+        for s in &out[from..] {
+            let b = doc.blocks().partition_point(|b| b.start < s.start);
+            cache.copies.push(doc.origin(b));
+        }
+    }
+
+    /// See [`detect_cached`](Self::detect_cached).
+    fn nothing_new(doc: &Document<'_>, cache: &RepeatCache) -> bool {
+        let n = doc.blocks().len();
+        let mut present: Vec<bool> = Vec::new();
+        for i in 0..n {
+            let o = doc.origin(i);
+            if o == crate::document::NO_ORIGIN {
+                return false;
+            }
+            let o = o as usize;
+            if present.len() <= o {
+                present.resize(o + 1, false);
+            }
+            present[o] = true;
+        }
+        let here = |o: &u32| present.get(*o as usize).copied().unwrap_or(false);
+        !cache.copies.iter().any(here)
+            && cache.caps.caps.iter().all(|(limit, range)| {
+                let count = cache.caps.origins[range.clone()]
+                    .iter()
+                    .filter(|o| here(o))
+                    .count();
+                count == 0 || count > *limit
+            })
+    }
+
+    /// Appends the copies found in `doc` to `out`; what the caps left out of the index goes
+    /// to `caps`.
+    #[allow(clippy::too_many_lines)]
+    fn run(&self, doc: &Document<'_>, out: &mut Vec<Span>, caps: &mut Caps) {
         let cfg = &self.config;
         if !cfg.enabled {
             return;
@@ -439,6 +557,9 @@ impl Detector for RepeatDetector {
         if nblocks < 2 {
             return;
         }
+        // Page patterns and shingles left out: (key slot, block), once per place.
+        let mut patterns: Vec<(u32, u32)> = Vec::new();
+        let mut left_out: Vec<(u32, u32)> = Vec::new();
 
         // The page's token hashes, block after block: `hashes[spans[b].clone()]` are block
         // `b`'s. The page's vectors are this thread's, kept from page to page.
@@ -489,8 +610,13 @@ impl Detector for RepeatDetector {
                     table.insert(key, b as u32, b as u32).0
                 })
                 .collect();
-            for (r, &slot) in spans.iter().zip(&key_slots) {
-                let count = if r.len() < k || table.slot(slot).count() > cfg.max_copies {
+            for (b, (r, &slot)) in spans.iter().zip(&key_slots).enumerate() {
+                let pattern = table.slot(slot).count() > cfg.max_copies;
+                if pattern {
+                    #[allow(clippy::cast_possible_truncation)]
+                    patterns.push((slot, b as u32));
+                }
+                let count = if r.len() < k || pattern {
                     0
                 } else {
                     r.len() + 1 - k
@@ -531,7 +657,16 @@ impl Detector for RepeatDetector {
             for (b, range) in block_entries.iter().enumerate() {
                 #[allow(clippy::cast_possible_truncation)]
                 let first = range.start as u32;
-                let union = group_block(&mut group_of[range.clone()], slots, first, k, max_entries);
+                #[allow(clippy::cast_possible_truncation)]
+                let union = group_block(
+                    &mut group_of[range.clone()],
+                    slots,
+                    first,
+                    k,
+                    max_entries,
+                    b as u32,
+                    &mut left_out,
+                );
                 let n = spans[b].len();
                 if n >= cfg.min_tokens && !range.is_empty() {
                     #[allow(clippy::cast_precision_loss)]
@@ -813,6 +948,8 @@ impl Detector for RepeatDetector {
                 copies,
             });
         }
+        caps.add(doc, &mut patterns, cfg.max_copies);
+        caps.add(doc, &mut left_out, max_entries);
     }
 }
 
