@@ -439,7 +439,6 @@ impl Detector for RepeatDetector {
         NAME
     }
 
-    #[allow(clippy::too_many_lines)]
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>) {
         self.run(doc, out, &mut Caps::default());
     }
