@@ -171,11 +171,16 @@ impl<'a> Document<'a> {
         // the denser pages, so the vector is not copied as it grows.
         let mut tokens = Vec::with_capacity(text.len() / 3 + 1);
         let mut block_tokens = Vec::with_capacity(blocks.len());
-        for b in &blocks {
-            let first = tokens.len();
-            tokenizer.tokenize_into(b.text(text), b.start, &mut tokens);
-            block_tokens.push(first..tokens.len());
-        }
+        let mut first = 0;
+        tokenizer.tokenize_ranges(
+            text,
+            blocks.iter().map(|b| (b.start, b.end)),
+            &mut tokens,
+            |last| {
+                block_tokens.push(first..last);
+                first = last;
+            },
+        );
         #[allow(clippy::cast_possible_truncation)]
         let origins = (0..blocks.len() as u32).collect();
         Self {
@@ -378,4 +383,26 @@ pub fn byte_offsets(text: &str, char_offsets: &[usize]) -> Vec<usize> {
         out[i] = chars.peek().map_or(text.len(), |&(_, (b, _))| b);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// A page tokenized whole (one mask pass, a scan a block) gives each block the tokens
+        /// the tokenizer gives that block alone, whatever the mix of scripts and line ends.
+        #[test]
+        fn page_tokens_are_each_block_s_own(
+            text in "([A-Za-z0-9 ,.'\t]{0,70}[éÉ中ß\u{301}ภ½٣]?[A-Za-z ]{0,70}(\n|\r\n|\r)){0,6}"
+        ) {
+            let doc = Document::new(&text, 5);
+            let mut tokenizer = Tokenizer::new(5);
+            for (i, b) in doc.blocks().iter().enumerate() {
+                let mut alone = Vec::new();
+                tokenizer.tokenize_into(b.text(&text), b.start, &mut alone);
+                proptest::prop_assert_eq!(doc.tokens(i), alone.as_slice());
+            }
+        }
+    }
 }

@@ -434,6 +434,7 @@ pub struct Tokenizer {
     seed: u64,
     buf: String,
     spans: Vec<(usize, usize)>,
+    masks: scan::Masks,
 }
 
 impl Tokenizer {
@@ -444,26 +445,66 @@ impl Tokenizer {
             seed,
             buf: String::with_capacity(64),
             spans: Vec::with_capacity(256),
+            masks: scan::Masks::default(),
         }
     }
 
     /// Appends the tokens of `text` to `out`; offsets are shifted by `offset`.
     pub fn tokenize_into(&mut self, text: &str, offset: usize, out: &mut Vec<Token>) {
+        self.masks.compute(text.as_bytes());
+        self.tokenize_range(text, (0, text.len()), offset, out);
+    }
+
+    /// Appends the tokens of each of `ranges` of `text` to `out`, offsets in `text`, and
+    /// calls `done(token_count)` after each: one pass over the text for the
+    /// scanner's masks, then one scan a range. The ranges stand at word edges (a page's
+    /// lines, trimmed); each gets the tokens [`tokenize_into`](Self::tokenize_into) gives it.
+    pub(crate) fn tokenize_ranges(
+        &mut self,
+        text: &str,
+        ranges: impl Iterator<Item = (usize, usize)>,
+        out: &mut Vec<Token>,
+        mut done: impl FnMut(usize),
+    ) {
+        self.masks.compute(text.as_bytes());
+        for range in ranges {
+            self.tokenize_range(text, range, 0, out);
+            done(out.len());
+        }
+    }
+
+    /// The tokens of `text[start..end]`, whose masks are computed, offsets shifted by `offset`.
+    fn tokenize_range(
+        &mut self,
+        text: &str,
+        (start, end): (usize, usize),
+        offset: usize,
+        out: &mut Vec<Token>,
+    ) {
         let first = out.len();
         // One pass over the text, hashing each word as it ends; a char the scanner does not
-        // handle sends the text to the word-by-word path.
-        let mut emit = |start, end, hash| {
+        // handle sends the range to the word-by-word path.
+        let mut emit = |s, e, hash| {
             out.push(Token {
-                start: offset + start,
-                end: offset + end,
+                start: offset + s,
+                end: offset + e,
                 hash,
             });
         };
-        if scan::scan(text, self.seed, &mut self.buf, &mut emit).is_ok() {
+        if scan::scan(
+            text,
+            (start, end),
+            &self.masks,
+            self.seed,
+            &mut self.buf,
+            &mut emit,
+        )
+        .is_ok()
+        {
             return;
         }
         out.truncate(first);
-        self.tokenize_words(text, offset, out);
+        self.tokenize_words(&text[start..end], offset + start, out);
     }
 
     /// [`tokenize_into`](Self::tokenize_into) word by word: the words' byte ranges first, then

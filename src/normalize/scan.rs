@@ -1,8 +1,14 @@
 //! The tokenizer's one-pass scanner: exactly the tokens of [`Tokenizer`]'s word-by-word path
 //! (byte ranges and xxh3 hashes) for the texts its fast path handles, hashing each word as it
-//! ends instead of collecting byte ranges first, with ASCII runs read 8 bytes at a time.
-//! Property tests hold it to that path. A char it does not handle (Arabic, Devanagari, ½,
-//! emoji, ...) stops it, and the tokenizer takes the word-by-word path.
+//! ends instead of collecting byte ranges first. Property tests hold it to that path. A char
+//! it does not handle (Arabic, Devanagari, ½, emoji, ...) stops it, and the tokenizer takes the
+//! word-by-word path.
+//!
+//! ASCII is read through [`Masks`], made once per page: a bit per byte for the ASCII letters
+//! and digits and for the bytes that are no ASCII separator, 64 bytes to a word, and the page
+//! with its ASCII lower-cased. Runs of word bytes and of separators then end at a
+//! `trailing_zeros`, and an ASCII word's folded form is its slice of the lower-cased page: no
+//! copy, no byte loop per word.
 //!
 //! The dedup's scanner (`minhash/fast.rs`) is its own: it hashes words differently (for
 //! speed, not for the cleaner's site models) and never needs byte ranges.
@@ -11,153 +17,171 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::{char_class, fold_word, CharClass};
 
-/// ASCII words up to this length that only need lower-casing are folded on the stack.
-const STACK_WORD: usize = 32;
-
 /// The scanner met a char its fast path does not handle.
 #[derive(Debug)]
 pub(crate) struct Unhandled;
-
-/// The hash of one folded word: `word` is the text's bytes; `fold` says what folding it needs
-/// (0 none, 1 ASCII lower-casing only, 2 the general fold).
-#[inline]
-fn word_hash(word: &str, fold: u8, seed: u64, buf: &mut String) -> u64 {
-    match fold {
-        0 => xxh3_64_with_seed(word.as_bytes(), seed),
-        1 if word.len() <= STACK_WORD => {
-            let mut low = [0u8; STACK_WORD];
-            let low = &mut low[..word.len()];
-            low.copy_from_slice(word.as_bytes());
-            low.make_ascii_lowercase();
-            xxh3_64_with_seed(low, seed)
-        }
-        _ => {
-            buf.clear();
-            fold_word(word, buf);
-            xxh3_64_with_seed(buf.as_bytes(), seed)
-        }
-    }
-}
 
 /// Ones in every byte.
 pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
 /// The top bit of every byte.
 pub(crate) const HIGH: u64 = ONES * 0x80;
 
-/// The 8 bytes at `bytes[at]` as a little-endian `u64`, when the text has them.
-#[inline]
-fn load8(bytes: &[u8], at: usize) -> Option<u64> {
-    let eight: [u8; 8] = bytes.get(at..at + 8)?.try_into().ok()?;
-    Some(u64::from_le_bytes(eight))
-}
-
 /// Per byte of `x`, the top bit set for the ASCII letters and digits, and for the
 /// upper-case letters. Each sum below sets a byte's top bit when the byte (top bit cleared
-/// first, so nothing carries into the next byte) is at least the bound.
+/// first, so nothing carries into the next byte) is at least the bound; setting 0x20 maps
+/// both cases of a letter, and nothing else, onto `a..=z`.
 #[inline]
 fn alnum_upper(x: u64) -> (u64, u64) {
     let at_least = |v: u64, bound: u8| v.wrapping_add(ONES * u64::from(0x80 - bound));
     let t = x & !HIGH;
     let ascii = !x & HIGH;
     let digit = at_least(t, b'0') & !at_least(t, b'9' + 1);
-    let upper = at_least(t, b'A') & !at_least(t, b'Z' + 1) & ascii;
-    let lower = at_least(t, b'a') & !at_least(t, b'z' + 1);
-    ((digit | lower | upper) & ascii, upper)
+    let folded = t | (ONES * 0x20);
+    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1) & ascii;
+    // Upper case: a letter whose 0x20 bit (moved to the top bit) is clear.
+    let upper = letter & !(t << 2);
+    ((digit & ascii) | letter, upper)
 }
 
-/// Bytes of `x` before the first whose top bit is clear in `mask`.
+/// The top bits of `v`'s bytes (nothing else set) as 8 bits, byte 0 in bit 0: each byte's bit
+/// is moved to the top byte by its own power of two, and no two of them collide.
 #[inline]
-fn leading(mask: u64) -> usize {
-    ((!mask & HIGH).trailing_zeros() / 8) as usize
+fn movemask(v: u64) -> u64 {
+    ((v >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
 }
 
-/// The end of the run of ASCII letters and digits at `bytes[at]`, and whether it holds an
-/// upper-case letter: 8 bytes at a time, byte by byte near the end of the text.
+/// The `word` and `nonsep` masks of a 64-byte chunk, which is lower-cased in place.
 #[inline]
-fn alnum_run(bytes: &[u8], mut at: usize) -> (usize, bool) {
-    let mut upper = false;
-    while let Some(x) = load8(bytes, at) {
-        let (alnum, up) = alnum_upper(x);
-        let n = leading(alnum);
-        // The run's bytes.
-        let run = if n == 8 {
-            u64::MAX
-        } else {
-            (1u64 << (8 * n)) - 1
+fn chunk_masks(chunk: &mut [u8]) -> (u64, u64) {
+    let (mut word, mut nonsep) = (0u64, 0u64);
+    for (k, eight) in chunk.chunks_exact_mut(8).enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(eight);
+        let x = u64::from_le_bytes(b);
+        let (alnum, upper) = alnum_upper(x);
+        word |= movemask(alnum) << (8 * k);
+        nonsep |= movemask(alnum | (x & HIGH)) << (8 * k);
+        // An upper-case byte's top bit, moved to 0x20, makes it lower case.
+        eight.copy_from_slice(&(x | (upper >> 2)).to_le_bytes());
+    }
+    (word, nonsep)
+}
+
+/// A text's byte classes, 64 bytes to a `u64` (byte `i` in bit `i % 64` of word `i / 64`),
+/// and the text with its ASCII lower-cased. Reused across pages: no allocation once grown.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Masks {
+    /// ASCII letters and digits.
+    word: Vec<u64>,
+    /// Bytes that are no ASCII separator: letters, digits, and the bytes of non-ASCII chars.
+    nonsep: Vec<u64>,
+    /// The text, ASCII upper case made lower case, every other byte as it was.
+    lower: Vec<u8>,
+}
+
+impl Masks {
+    /// Computes the masks of `text`, replacing the last ones.
+    pub(crate) fn compute(&mut self, text: &[u8]) {
+        let Self {
+            word,
+            nonsep,
+            lower,
+        } = self;
+        word.clear();
+        nonsep.clear();
+        lower.clear();
+        lower.extend_from_slice(text);
+        let mut chunks = lower.chunks_exact_mut(64);
+        for chunk in &mut chunks {
+            let (w, n) = chunk_masks(chunk);
+            word.push(w);
+            nonsep.push(n);
+        }
+        let rest = chunks.into_remainder();
+        if !rest.is_empty() {
+            // Zeros are separators: the padding ends every run at the text's end.
+            let mut padded = [0u8; 64];
+            padded[..rest.len()].copy_from_slice(rest);
+            let (w, n) = chunk_masks(&mut padded);
+            rest.copy_from_slice(&padded[..rest.len()]);
+            word.push(w);
+            nonsep.push(n);
+        }
+    }
+
+    /// The first byte at or after `from` and before `end` whose bit is set in `masks`
+    /// (clear, when `invert`), or `end`.
+    #[inline]
+    fn next(masks: &[u64], invert: bool, from: usize, end: usize) -> usize {
+        let flip = if invert { u64::MAX } else { 0 };
+        let mut at = from / 64;
+        let Some(&first) = masks.get(at) else {
+            return end;
         };
-        upper |= up & run != 0;
-        at += n;
-        if n < 8 {
-            return (at, upper);
+        let mut m = (first ^ flip) & (u64::MAX << (from % 64));
+        loop {
+            if m != 0 {
+                return (at * 64 + m.trailing_zeros() as usize).min(end);
+            }
+            at += 1;
+            match masks.get(at) {
+                Some(&next) if at * 64 < end => m = next ^ flip,
+                _ => return end,
+            }
         }
     }
-    while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
-        upper |= bytes[at].is_ascii_uppercase();
-        at += 1;
-    }
-    (at, upper)
 }
 
-/// The end of the run of ASCII separators (neither letters nor digits) at `bytes[at]`.
-#[inline]
-fn separator_run(bytes: &[u8], mut at: usize) -> usize {
-    while let Some(x) = load8(bytes, at) {
-        let (alnum, _) = alnum_upper(x);
-        let n = leading(!x & HIGH & !alnum);
-        at += n;
-        if n < 8 {
-            return at;
-        }
-    }
-    while at < bytes.len() && bytes[at] < 0x80 && !bytes[at].is_ascii_alphanumeric() {
-        at += 1;
-    }
-    at
-}
-
-/// Calls `emit(start, end, hash)` for each of `text`'s tokens, hashed with `seed`; returns
-/// the number of single-char tokens (CJK, Thai, ...), or [`Unhandled`] (having emitted part
-/// of the tokens) at the first char the fast path does not handle.
+/// Calls `emit(start, end, hash)` for each token of `text[start..end]` (offsets in `text`),
+/// hashed with `seed`; `masks` are [`Masks::compute`]d on `text`, and `start` and `end` stand
+/// at word edges (a line's ends). Returns [`Unhandled`], having emitted part of the tokens,
+/// at the first char the fast path does not handle.
 pub(crate) fn scan(
     text: &str,
+    (start, end): (usize, usize),
+    masks: &Masks,
     seed: u64,
     buf: &mut String,
     emit: &mut impl FnMut(usize, usize, u64),
-) -> Result<usize, Unhandled> {
+) -> Result<(), Unhandled> {
     let bytes = text.as_bytes();
-    let mut singles = 0usize;
-    // The token being read: start, single-char token; and the folding it needs.
+    // The hash of the word `s..e`: an ASCII word's fold is its lower-cased bytes; any other
+    // (a non-ASCII letter or a mark in it) takes the general fold.
+    let mut hash = |s: usize, e: usize, general: bool| {
+        if general {
+            buf.clear();
+            fold_word(&text[s..e], buf);
+            xxh3_64_with_seed(buf.as_bytes(), seed)
+        } else {
+            xxh3_64_with_seed(&masks.lower[s..e], seed)
+        }
+    };
+    // The token being read: start, single-char token; and whether it needs the general fold.
     let mut cur: Option<(usize, bool)> = None;
-    let mut fold = 0u8;
-    let mut i = 0;
-    while i < bytes.len() {
+    let mut general = false;
+    let mut i = start;
+    while i < end {
         let b = bytes[i];
         if b < 0x80 {
             if b.is_ascii_alphanumeric() {
                 match cur {
                     Some((s, true)) => {
-                        emit(s, i, word_hash(&text[s..i], fold, seed, buf));
+                        emit(s, i, hash(s, i, general));
                         cur = Some((i, false));
-                        fold = 0;
+                        general = false;
                     }
                     None => {
                         cur = Some((i, false));
-                        fold = 0;
+                        general = false;
                     }
                     Some((_, false)) => {}
                 }
-                let (end, upper) = alnum_run(bytes, i);
-                i = end;
-                fold = fold.max(u8::from(upper));
+                i = Masks::next(&masks.word, true, i + 1, end);
             } else {
                 if let Some((s, _)) = cur.take() {
-                    emit(s, i, word_hash(&text[s..i], fold, seed, buf));
+                    emit(s, i, hash(s, i, general));
                 }
-                // Words are mostly one space apart: the next byte settles it.
-                i = match bytes.get(i + 1) {
-                    Some(b) if b.is_ascii_alphanumeric() => i + 1,
-                    _ => separator_run(bytes, i + 1),
-                };
+                i = Masks::next(&masks.nonsep, false, i + 1, end);
             }
             continue;
         }
@@ -168,38 +192,37 @@ pub(crate) fn scan(
         match char_class(c) {
             CharClass::Slow => return Err(Unhandled),
             // Marks extend the token before them; a stray mark is not one.
-            CharClass::Mark => fold = 2,
+            CharClass::Mark => general = true,
             CharClass::Single => {
                 if let Some((s, _)) = cur {
-                    emit(s, i, word_hash(&text[s..i], fold, seed, buf));
+                    emit(s, i, hash(s, i, general));
                 }
                 cur = Some((i, true));
-                singles += 1;
-                fold = 2;
+                general = true;
             }
             CharClass::Letter => {
                 match cur {
                     Some((s, true)) => {
-                        emit(s, i, word_hash(&text[s..i], fold, seed, buf));
+                        emit(s, i, hash(s, i, general));
                         cur = Some((i, false));
                     }
                     None => cur = Some((i, false)),
                     Some((_, false)) => {}
                 }
-                fold = 2;
+                general = true;
             }
             CharClass::Other => {
                 if let Some((s, _)) = cur.take() {
-                    emit(s, i, word_hash(&text[s..i], fold, seed, buf));
+                    emit(s, i, hash(s, i, general));
                 }
             }
         }
         i += len;
     }
     if let Some((s, _)) = cur {
-        emit(s, text.len(), word_hash(&text[s..], fold, seed, buf));
+        emit(s, end, hash(s, end, general));
     }
-    Ok(singles)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -218,9 +241,18 @@ mod tests {
 
     fn fast(text: &str) -> Option<Vec<u64>> {
         let mut out = Vec::new();
-        scan(text, SEED, &mut String::new(), &mut |_, _, h| out.push(h))
-            .ok()
-            .map(|_| out)
+        let mut masks = Masks::default();
+        masks.compute(text.as_bytes());
+        scan(
+            text,
+            (0, text.len()),
+            &masks,
+            SEED,
+            &mut String::new(),
+            &mut |_, _, h| out.push(h),
+        )
+        .ok()
+        .map(|()| out)
     }
 
     #[test]
@@ -231,40 +263,60 @@ mod tests {
             "東京タワー abc東京 ภาษาไทย",
             "e\u{301}cole \u{301} Комментарии (3) Ὀδυσσεύς STRASSE straße",
             "“Quoted” — dash… ©2024 ►next",
+            "A word of exactly sixty-four bytes ends the chunk: ABCDEFGHIJKLMN OPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
         ] {
             assert_eq!(fast(text), Some(engine(text)), "{text:?}");
         }
         assert_eq!(fast("½ and ² are numbers of their own"), None);
     }
 
+    #[test]
+    fn movemask_gathers_every_pattern() {
+        for p in 0..=255u64 {
+            let spread = (0..8)
+                .filter(|k| p >> k & 1 == 1)
+                .fold(0u64, |v, k| v | 0x80 << (8 * k));
+            assert_eq!(movemask(spread), p);
+        }
+    }
+
     proptest::proptest! {
-        /// The 8-bytes-at-a-time runs end where a byte-by-byte loop ends them.
+        /// The masks and the lower-cased text are what byte-by-byte loops give, and `next`
+        /// finds what a loop over the bytes finds.
         #[test]
-        fn runs_end_where_bytes_end_them(
+        fn masks_are_the_bytes_classes(
             bytes in proptest::collection::vec(proptest::prop_oneof![
                 proptest::prelude::any::<u8>(), b'a'..=b'z', b'A'..=b'Z', b'0'..=b'9'
-            ], 0..40),
-            at in 0usize..40,
+            ], 0..200),
+            from in 0usize..200,
+            end in 0usize..200,
         ) {
-            let at = at.min(bytes.len());
-            let mut end = at;
-            let mut upper = false;
-            while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
-                upper |= bytes[end].is_ascii_uppercase();
-                end += 1;
+            let mut masks = Masks::default();
+            masks.compute(&bytes);
+            let bit = |m: &[u64], i: usize| m[i / 64] >> (i % 64) & 1 == 1;
+            for (i, &b) in bytes.iter().enumerate() {
+                proptest::prop_assert_eq!(bit(&masks.word, i), b.is_ascii_alphanumeric());
+                proptest::prop_assert_eq!(
+                    bit(&masks.nonsep, i), b >= 0x80 || b.is_ascii_alphanumeric()
+                );
             }
-            proptest::prop_assert_eq!(alnum_run(&bytes, at), (end, upper));
-            let mut end = at;
-            while end < bytes.len() && bytes[end] < 0x80 && !bytes[end].is_ascii_alphanumeric() {
-                end += 1;
-            }
-            proptest::prop_assert_eq!(separator_run(&bytes, at), end);
+            proptest::prop_assert_eq!(&masks.lower, &bytes.to_ascii_lowercase());
+            let end = end.min(bytes.len());
+            let from = from.min(end);
+            let word_end = (from..end).find(|&i| !bytes[i].is_ascii_alphanumeric()).unwrap_or(end);
+            proptest::prop_assert_eq!(Masks::next(&masks.word, true, from, end), word_end);
+            let sep_end = (from..end)
+                .find(|&i| bytes[i] >= 0x80 || bytes[i].is_ascii_alphanumeric())
+                .unwrap_or(end);
+            proptest::prop_assert_eq!(Masks::next(&masks.nonsep, false, from, end), sep_end);
         }
 
         #[test]
         fn same_hashes_as_the_tokenizer(
-            text in "[ -~\u{a0}-\u{24f}\u{300}-\u{36f}\u{391}-\u{3c9}\u{400}-\u{45f}\u{e00}-\u{e7f}\u{2010}-\u{2027}\u{3000}-\u{30ff}\u{4e00}-\u{4e40}\u{ff00}-\u{ffef}\u{2460}-\u{2470}]{0,60}"
+            text in "[ -~\u{a0}-\u{24f}\u{300}-\u{36f}\u{391}-\u{3c9}\u{400}-\u{45f}\u{e00}-\u{e7f}\u{2010}-\u{2027}\u{3000}-\u{30ff}\u{4e00}-\u{4e40}\u{ff00}-\u{ffef}\u{2460}-\u{2470}]{0,60}",
+            long in "[A-Za-z0-9 ]{0,150}",
         ) {
+            let text = format!("{long}{text}{long}");
             if let Some(hashes) = fast(&text) {
                 proptest::prop_assert_eq!(hashes, engine(&text));
             }
