@@ -7,13 +7,13 @@
 //!
 //! # Memory bound
 //!
-//! A site holds exact counts (about 24 bytes a key, so at most 96 KiB) while it has at most
-//! [`EXACT_KEYS`] distinct keys. Past that its counts move into a count-min sketch of
+//! A site holds exact counts (a hash table of 17 bytes a slot, at most 8192 slots, so at most
+//! 136 KiB) while it has at most [`EXACT_KEYS`] distinct keys. Past that its counts move into a count-min sketch of
 //! [`SKETCH_DEPTH`] × [`SKETCH_WIDTH`] 32-bit counters (128 KiB), which never under-counts and
 //! over-counts a key by at most `e / SKETCH_WIDTH` of the site's (page, key) pairs with
 //! probability `1 - e^-4`: for pages of about 100 distinct lines, about 3% of the site's
 //! pages, well below the share that makes chrome (`site_min_share`, 50%). So a site never
-//! takes more than about 128 KiB, whatever its number of pages, and a small site is exact.
+//! takes more than about 136 KiB, whatever its number of pages, and a small site is exact.
 //!
 //! # Order and merging
 //!
@@ -23,7 +23,7 @@
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -94,10 +94,20 @@ pub fn site_hash(site: &str, seed: u64) -> u64 {
 /// Counts of one site.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 enum Counts {
-    /// Key -> pages holding it.
-    Exact(BTreeMap<u64, u32>),
+    /// Key -> pages holding it. A hash table: fitting counts every line of every page into
+    /// it. Saved in key order, so that a model's bytes hang only on its counts.
+    Exact(#[serde(serialize_with = "sorted")] FxHashMap<u64, u32>),
     /// Count-min sketch, `SKETCH_DEPTH` rows of `SKETCH_WIDTH`.
     Sketch(Vec<u32>),
+}
+
+/// Serialises `map` in key order.
+fn sorted<S: serde::Serializer>(
+    map: &FxHashMap<u64, u32>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    let ordered: BTreeMap<&u64, &u32> = map.iter().collect();
+    ordered.serialize(s)
 }
 
 fn sketch_slot(key: u64, row: usize) -> usize {
@@ -116,7 +126,7 @@ impl Default for SiteStats {
     fn default() -> Self {
         Self {
             pages: 0,
-            counts: Counts::Exact(BTreeMap::new()),
+            counts: Counts::Exact(FxHashMap::default()),
         }
     }
 }
@@ -201,9 +211,8 @@ impl SiteStats {
     #[must_use]
     pub fn memory_bytes(&self) -> usize {
         match &self.counts {
-            // A B-tree entry: key and count (12 bytes, 16 aligned), plus node slack and edges
-            // (nodes run about two-thirds full): about 24 bytes an entry.
-            Counts::Exact(map) => map.len() * 24,
+            // A slot: key and count (12 bytes, 16 aligned) and a control byte.
+            Counts::Exact(map) => map.capacity() * 8 / 7 * 17,
             Counts::Sketch(s) => s.len() * 4,
         }
     }
@@ -213,7 +222,7 @@ impl SiteStats {
 ///
 /// Build it from pages with [`add`](Self::add) (or [`add_document`](Self::add_document)),
 /// [`merge`](Self::merge) the models of parts of a corpus, save it with
-/// [`to_bytes`](Self::to_bytes). Memory: at most about 128 KiB per site (see the
+/// [`to_bytes`](Self::to_bytes). Memory: at most about 136 KiB per site (see the
 /// [module docs](self)).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SiteModel {
@@ -428,6 +437,9 @@ mod tests {
         let mut rev: Vec<(&str, &str)> = refs.clone();
         rev.reverse();
         assert_eq!(model(&rev), whole);
+        // The bytes hang on the counts only, not on the order the table was filled in.
+        assert_eq!(model(&rev).to_bytes(), whole.to_bytes());
+        assert_eq!(left.to_bytes(), whole.to_bytes());
         assert_eq!(SiteModel::from_bytes(&whole.to_bytes()).unwrap(), whole);
         assert!(SiteModel::from_bytes(b"nope").is_err());
         assert!(SiteModel::new(1).merge(&whole).is_err());
@@ -456,6 +468,17 @@ mod tests {
         }
         let s = m.site_named("big").unwrap();
         assert!(s.is_sketched());
+        // The most an exact site holds: its last key before the sketch.
+        let mut exact = SiteStats::default();
+        for key in 0..EXACT_KEYS as u64 {
+            exact.add_key(key, 1);
+        }
+        assert!(!exact.is_sketched());
+        assert!(
+            exact.memory_bytes() <= 136 * 1024,
+            "{}",
+            exact.memory_bytes()
+        );
         assert!(s.memory_bytes() <= SKETCH_DEPTH * SKETCH_WIDTH * 4);
         let doc = Document::new("Menu", 0);
         // Never under-counts; over-counts by little.

@@ -415,7 +415,7 @@ class Cleaner:
         """Learns each site's chrome: on how many of its pages each line occurs.
 
         The statistics do not depend on the order of the pages or the number of threads, and
-        take at most about 128 KiB per site (exact counts while a site has at most 4,096
+        take at most about 136 KiB per site (exact counts while a site has at most 4,096
         distinct lines, then a count-min sketch).
 
         Args:
