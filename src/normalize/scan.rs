@@ -13,6 +13,7 @@
 //! The dedup's scanner (`minhash/fast.rs`) is its own: it hashes words differently (for
 //! speed, not for the cleaner's site models) and never needs byte ranges.
 
+use wide::{i8x16, CmpEq, CmpGt, CmpLt};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::{char_class, fold_word, CharClass};
@@ -26,43 +27,31 @@ pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
 /// The top bit of every byte.
 pub(crate) const HIGH: u64 = ONES * 0x80;
 
-/// Per byte of `x`, the top bit set for the ASCII letters and digits, and for the
-/// upper-case letters. Each sum below sets a byte's top bit when the byte (top bit cleared
-/// first, so nothing carries into the next byte) is at least the bound; setting 0x20 maps
-/// both cases of a letter, and nothing else, onto `a..=z`.
-#[inline]
-fn alnum_upper(x: u64) -> (u64, u64) {
-    let at_least = |v: u64, bound: u8| v.wrapping_add(ONES * u64::from(0x80 - bound));
-    let t = x & !HIGH;
-    let ascii = !x & HIGH;
-    let digit = at_least(t, b'0') & !at_least(t, b'9' + 1);
-    let folded = t | (ONES * 0x20);
-    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1) & ascii;
-    // Upper case: a letter whose 0x20 bit (moved to the top bit) is clear.
-    let upper = letter & !(t << 2);
-    ((digit & ascii) | letter, upper)
-}
-
-/// The top bits of `v`'s bytes (nothing else set) as 8 bits, byte 0 in bit 0: each byte's bit
-/// is moved to the top byte by its own power of two, and no two of them collide.
-#[inline]
-fn movemask(v: u64) -> u64 {
-    ((v >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
-}
-
-/// The `word` and `nonsep` masks of a 64-byte chunk, which is lower-cased in place.
+/// The `word` and `nonsep` masks of a 64-byte chunk, which is lower-cased in place: sixteen
+/// bytes a step, in SIMD lanes (SSE2 on x86-64, NEON on ARM, a portable fallback elsewhere).
+/// Compared as signed bytes, every non-ASCII byte is negative, below every ASCII bound.
 #[inline]
 fn chunk_masks(chunk: &mut [u8]) -> (u64, u64) {
     let (mut word, mut nonsep) = (0u64, 0u64);
-    for (k, eight) in chunk.chunks_exact_mut(8).enumerate() {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(eight);
-        let x = u64::from_le_bytes(b);
-        let (alnum, upper) = alnum_upper(x);
-        word |= movemask(alnum) << (8 * k);
-        nonsep |= movemask(alnum | (x & HIGH)) << (8 * k);
-        // An upper-case byte's top bit, moved to 0x20, makes it lower case.
-        eight.copy_from_slice(&(x | (upper >> 2)).to_le_bytes());
+    let at_least = |x: i8x16, b: u8| x.cmp_gt(i8x16::splat(b as i8 - 1));
+    let at_most = |x: i8x16, b: u8| x.cmp_lt(i8x16::splat(b as i8 + 1));
+    let case = i8x16::splat(0x20);
+    for (k, sixteen) in chunk.chunks_exact_mut(16).enumerate() {
+        let mut b = [0u8; 16];
+        b.copy_from_slice(sixteen);
+        let x: i8x16 = bytemuck::cast(b);
+        let digit = at_least(x, b'0') & at_most(x, b'9');
+        // Setting 0x20 maps both cases of a letter, and nothing else, onto `a..=z`.
+        let folded = x | case;
+        let letter = at_least(folded, b'a') & at_most(folded, b'z');
+        let upper = letter & (x & case).cmp_eq(i8x16::splat(0));
+        let alnum = digit | letter;
+        #[allow(clippy::cast_sign_loss)]
+        let (w, n) = (alnum.move_mask() as u32, (alnum | x).move_mask() as u32);
+        word |= u64::from(w) << (16 * k);
+        nonsep |= u64::from(n) << (16 * k);
+        let lower: [u8; 16] = bytemuck::cast(x | (upper & case));
+        sixteen.copy_from_slice(&lower);
     }
     (word, nonsep)
 }
@@ -282,16 +271,6 @@ mod tests {
             assert_eq!(fast(text), Some(engine(text)), "{text:?}");
         }
         assert_eq!(fast("½ and ² are numbers of their own"), None);
-    }
-
-    #[test]
-    fn movemask_gathers_every_pattern() {
-        for p in 0..=255u64 {
-            let spread = (0..8)
-                .filter(|k| p >> k & 1 == 1)
-                .fold(0u64, |v, k| v | 0x80 << (8 * k));
-            assert_eq!(movemask(spread), p);
-        }
     }
 
     proptest::proptest! {
