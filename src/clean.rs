@@ -409,7 +409,8 @@ impl Cleaner {
     /// One detection pass over `doc`, overlaps resolved.
     fn detect(&self, doc: &Document<'_>, cache: &mut PassCache) -> Vec<Span> {
         let d = &self.detectors;
-        let mut spans = Vec::new();
+        // Most spans are a block each: sized for a page that is half chrome, not grown.
+        let mut spans = Vec::with_capacity(doc.blocks().len() / 2 + 4);
         d.repeat.detect_cached(doc, &mut spans, &mut cache.repeat);
         d.comment.detect_cached(doc, &mut spans, &mut cache.comment);
         d.chrome.detect_cached(doc, &mut spans, &mut cache.chrome);
@@ -532,7 +533,9 @@ fn resolve(mut spans: Vec<Span>) -> Vec<Span> {
             }
         }
         let mut spans: Vec<Option<Span>> = spans.into_iter().map(Some).collect();
-        return best.into_iter().filter_map(|i| spans[i].take()).collect();
+        let mut out = Vec::with_capacity(best.len());
+        out.extend(best.into_iter().filter_map(|i| spans[i].take()));
+        return out;
     }
     claim(spans, order)
 }

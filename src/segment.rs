@@ -94,7 +94,9 @@ pub fn lines(text: &str) -> impl Iterator<Item = Line> + '_ {
 /// ```
 #[must_use]
 pub fn blocks(text: &str) -> Vec<Block> {
-    let mut out = Vec::new();
+    // Sized once for most pages: a block a line at most (a lone \r, which ends a line too,
+    // is rare).
+    let mut out = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
     for line in lines(text) {
         let content = &text[line.start..line.content_end];
         let trimmed_start = content.trim_start();

@@ -684,8 +684,11 @@ impl RepeatDetector {
         let mut mark = Vec::new();
         let mut fold_a = String::new();
         let mut fold_b = String::new();
+        // Per block, emptied for each: most blocks find runs, few make a candidate.
+        let mut runs: Vec<Run> = Vec::new();
+        let mut by_source: Vec<(u32, usize)> = Vec::new();
         for b in (0..nblocks).filter(|&b| eligible[b]) {
-            let mut runs: Vec<Run> = Vec::new();
+            runs.clear();
             #[allow(clippy::cast_possible_truncation)]
             let b32 = b as u32;
             let mine = &group_of[block_entries[b].clone()];
@@ -735,7 +738,7 @@ impl RepeatDetector {
             // elsewhere ("the secretary of state said") is not copied text.
             let n_all = doc.tokens(b).len();
             let min_share = cfg.min_run.max(n_all / 4);
-            let mut by_source: Vec<(u32, usize)> = Vec::new();
+            by_source.clear();
             for r in &runs {
                 match by_source.iter_mut().find(|(s, _)| *s == r.source) {
                     Some((_, c)) => *c += (r.end - r.start) as usize,
@@ -859,7 +862,7 @@ impl RepeatDetector {
                 block: b,
                 need,
                 composite: best_single < cov,
-                runs,
+                runs: std::mem::take(&mut runs),
                 n,
                 truncated,
                 coverage,

@@ -78,6 +78,8 @@ impl Masks {
         } = self;
         word.clear();
         nonsep.clear();
+        word.reserve(text.len() / 64 + 1);
+        nonsep.reserve(text.len() / 64 + 1);
         lower.clear();
         lower.extend_from_slice(text);
         let mut chunks = lower.chunks_exact_mut(64);
