@@ -61,6 +61,7 @@
 //! of site x". Long prose must clear a higher bar (at least 3 pages), so that two pages quoting
 //! the same paragraph keep it.
 
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
 use rustc_hash::FxHashMap;
@@ -382,7 +383,9 @@ type LineKeys = (Vec<u64>, FxHashMap<u64, usize>);
 struct Hit {
     rule: &'static str,
     score: f64,
-    evidence: String,
+    /// Most cues' evidence is a fixed phrase: borrowed, it costs no allocation when the
+    /// line's cue is cached and handed back to a later pass.
+    evidence: Cow<'static, str>,
 }
 
 impl ChromeDetector {
@@ -745,7 +748,7 @@ impl ChromeDetector {
                             *hit = Some(Hit {
                                 rule: "related_list",
                                 score: 0.75,
-                                evidence: evidence.clone(),
+                                evidence: evidence.clone().into(),
                             });
                         }
                     }
@@ -843,7 +846,8 @@ impl ChromeDetector {
             return Some(Hit {
                 rule: "doubled_headline",
                 score: 0.7,
-                evidence: format!("opens with {m} words said twice (a link's image and its text)"),
+                evidence: format!("opens with {m} words said twice (a link's image and its text)")
+                    .into(),
             });
         }
         if f.words >= 8 && !f.prose {
@@ -851,7 +855,7 @@ impl ChromeDetector {
                 return Some(Hit {
                     rule: "other_language",
                     score: 0.6,
-                    evidence: format!("prose in another language ({lang}) than the page"),
+                    evidence: format!("prose in another language ({lang}) than the page").into(),
                 });
             }
         }
@@ -891,7 +895,7 @@ impl ChromeDetector {
         (on >= min_pages as u64 && share >= cfg.site_min_share).then(|| Hit {
             rule: SITE_RULE,
             score: 0.7 + 0.25 * share,
-            evidence: format!("on {on} of {pages} pages of the site"),
+            evidence: format!("on {on} of {pages} pages of the site").into(),
         })
     }
 }
@@ -1019,7 +1023,7 @@ fn galleries(doc: &Document<'_>, hits: &mut [Option<Hit>]) {
                     *hit = Some(Hit {
                         rule: "gallery",
                         score: 0.7,
-                        evidence: evidence.clone(),
+                        evidence: evidence.clone().into(),
                     });
                 }
             }
@@ -1074,7 +1078,8 @@ impl ChromeDetector {
                 hits[k] = Some(Hit {
                     rule: "credit",
                     score: 0.65,
-                    evidence: format!("closed by {tail:?}, the credit of a caption on the page"),
+                    evidence: format!("closed by {tail:?}, the credit of a caption on the page")
+                        .into(),
                 });
             }
         }
@@ -1365,7 +1370,7 @@ impl ChromeDetector {
                 hits[k] = Some(Hit {
                     rule: "outside_main_text",
                     score: 0.6,
-                    evidence: evidence_of(k > a),
+                    evidence: evidence_of(k > a).into(),
                 });
             }
         }
@@ -1379,7 +1384,7 @@ impl ChromeDetector {
                     score: hit.score,
                     detector: NAME.into(),
                     rule: hit.rule.into(),
-                    evidence: hit.evidence,
+                    evidence: hit.evidence.into_owned(),
                     copies: Vec::new(),
                 });
             }
