@@ -155,27 +155,23 @@ pub(crate) fn scan(
         let b = bytes[i];
         if b < 0x80 {
             if b.is_ascii_alphanumeric() {
-                if cur.is_none() {
-                    // Most tokens: an ASCII word after a separator. One that ends at a
-                    // separator (or the range's end) is whole, and is hashed at once.
-                    let e = Masks::next(&masks.word, true, i + 1, end);
-                    if e == end || bytes[e] < 0x80 {
-                        emit(i, e, xxh3_64_with_seed(&masks.lower[i..e], seed));
-                        i = Masks::next(&masks.nonsep, false, e + 1, end);
-                    } else {
-                        cur = Some((i, false));
-                        general = false;
-                        i = e;
-                    }
-                    continue;
-                }
                 match cur {
+                    None => {
+                        // Most tokens: an ASCII word after a separator. One that ends at a
+                        // separator (or the range's end) is whole, and is hashed at once.
+                        let e = Masks::next(&masks.word, true, i + 1, end);
+                        if e == end || bytes[e] < 0x80 {
+                            emit(i, e, xxh3_64_with_seed(&masks.lower[i..e], seed));
+                            i = Masks::next(&masks.nonsep, false, e + 1, end);
+                        } else {
+                            cur = Some((i, false));
+                            general = false;
+                            i = e;
+                        }
+                        continue;
+                    }
                     Some((s, true)) => {
                         emit(s, i, hash(s, i, general));
-                        cur = Some((i, false));
-                        general = false;
-                    }
-                    None => {
                         cur = Some((i, false));
                         general = false;
                     }
