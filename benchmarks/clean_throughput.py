@@ -7,11 +7,16 @@ pages when it is absent. Reports MB/s of input text (UTF-8 bytes) on one thread 
 cores, best of N rounds, for the installed build (`pip install .` builds in release mode):
 cleaning alone; fitting site statistics on the pages grouped by their `site` field; and the
 whole job, fit then clean by site, whose rate is bytes / (fit time + clean time).
+
+When jusText is installed (`pip install justext lxml_html_clean`), it is timed on the same
+text, in the same run, each non-blank line a paragraph of an HTML page with the English
+stoplist, and the ratio of one-core `clean_batch` to it is printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import time
@@ -67,6 +72,30 @@ def main() -> None:
         label = str(threads) if threads else f"all ({os.cpu_count()})"
         mb = nbytes / 1e6
         print(f"{label:>8}  {mb / clean:10.1f}  {mb / fit:8.1f}  {mb / (fit + by_site):16.1f}")
+        if threads == 1:
+            one_core = clean
+    peer_justext(texts, nbytes, one_core, max(1, args.rounds // 3))
+
+
+def peer_justext(texts: list[str], nbytes: int, clean: float, rounds: int) -> None:
+    """Times jusText on the same text; prints the one-core speed-up of chaffless over it."""
+    try:
+        import justext
+    except ImportError:
+        print("jusText: not installed (pip install justext lxml_html_clean), no peer ratio")
+        return
+    pages = [
+        "<html><body>"
+        + "".join(f"<p>{html.escape(line)}</p>" for line in t.split("\n") if line.strip())
+        + "</body></html>"
+        for t in texts
+    ]
+    stoplist = justext.get_stoplist("English")
+    took = best_time(lambda: [justext.justext(p, stoplist) for p in pages], rounds)
+    print(
+        f"jusText {nbytes / 1e6 / took:.1f} MB/s on one core: "
+        f"clean_batch (1 thread) is {took / clean:.1f}x faster"
+    )
 
 
 if __name__ == "__main__":
