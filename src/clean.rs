@@ -794,7 +794,7 @@ mod tests {
             score,
             detector: "t".into(),
             rule: "t".into(),
-            evidence: String::new(),
+            evidence: "".into(),
             copies: vec![],
         }
     }

@@ -93,8 +93,8 @@ pub struct Span {
     pub detector: Cow<'static, str>,
     /// The rule that fired, e.g. `truncated_copy`.
     pub rule: Cow<'static, str>,
-    /// Human-readable evidence for the rule.
-    pub evidence: String,
+    /// Human-readable evidence for the rule (borrowed when it is a fixed phrase).
+    pub evidence: Cow<'static, str>,
     /// Byte ranges of the text this span copies (for `repeat`), empty otherwise.
     pub copies: Vec<(usize, usize)>,
 }

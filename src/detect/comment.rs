@@ -1438,7 +1438,7 @@ impl CommentDetector {
                     score,
                     detector: NAME.into(),
                     rule: rule.into(),
-                    evidence,
+                    evidence: evidence.into(),
                     copies: Vec::new(),
                 });
             }

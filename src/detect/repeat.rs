@@ -946,7 +946,7 @@ impl RepeatDetector {
                 score,
                 detector: NAME.into(),
                 rule: rule.into(),
-                evidence,
+                evidence: evidence.into(),
                 copies,
             });
         }

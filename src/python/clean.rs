@@ -73,7 +73,7 @@ fn convert_spans(text: &str, spans: Vec<Span>) -> Vec<PySpan> {
             copies: s.copies.iter().map(|_| (next(), next())).collect(),
             detector: s.detector.into_owned(),
             rule: s.rule.into_owned(),
-            evidence: s.evidence,
+            evidence: s.evidence.into_owned(),
         })
         .collect()
 }
