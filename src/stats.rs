@@ -8,12 +8,13 @@
 //! # Memory bound
 //!
 //! A site holds exact counts (a hash table of 17 bytes a slot, at most 8192 slots, so at most
-//! 136 KiB) while it has at most [`EXACT_KEYS`] distinct keys. Past that its counts move into a count-min sketch of
-//! [`SKETCH_DEPTH`] × [`SKETCH_WIDTH`] 32-bit counters (128 KiB), which never under-counts and
-//! over-counts a key by at most `e / SKETCH_WIDTH` of the site's (page, key) pairs with
-//! probability `1 - e^-4`: for pages of about 100 distinct lines, about 3% of the site's
-//! pages, well below the share that makes chrome (`site_min_share`, 50%). So a site never
-//! takes more than about 136 KiB, whatever its number of pages, and a small site is exact.
+//! 136 KiB) while it has at most [`EXACT_KEYS`] distinct keys. Past that its counts move into
+//! a count-min sketch of [`SKETCH_DEPTH`] × [`SKETCH_WIDTH`] 32-bit counters (128 KiB), which
+//! never under-counts and over-counts a key by at most `e / SKETCH_WIDTH` of the site's
+//! (page, key) pairs with probability `1 - e^-4`: for pages of about 100 distinct lines, about
+//! 3% of the site's pages, well below the share that makes chrome (`site_min_share`, 50%). So a
+//! site never takes more than about 136 KiB, whatever its number of pages, and a small site is
+//! exact.
 //!
 //! # Order and merging
 //!
